@@ -1,0 +1,49 @@
+// Builds the SDK and the demo (README "Build"):
+//   dist/kurento-room.js         ESM, SDK + <kurento-room>, dependencies external (for bundlers)
+//   dist/room-client.js          ESM, RoomClient alone, dependencies external
+//   dist/kurento-room.bundle.js  ESM, self-contained and minified (a <script type="module"> drop-in)
+//   dist/demo/                   the demo page the reference server serves
+import { readFileSync } from 'node:fs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import esbuild from 'rollup-plugin-esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const external = Object.keys(pkg.dependencies).map((name) => new RegExp(`^${name}(/|$)`));
+
+/** Copies static files of the demo next to its bundle. */
+function copyAssets(files) {
+  return {
+    name: 'copy-assets',
+    generateBundle() {
+      for (const [from, to] of files) {
+        this.emitFile({ type: 'asset', fileName: to, source: readFileSync(from) });
+      }
+    },
+  };
+}
+
+const typescript = (minify) =>
+  esbuild({ target: 'es2022', minify, tsconfig: 'tsconfig.json', legalComments: 'none' });
+
+export default [
+  {
+    input: { 'kurento-room': 'src/index.ts', 'room-client': 'src/client.ts' },
+    external,
+    plugins: [typescript(false)],
+    output: { dir: 'dist', format: 'esm', sourcemap: true },
+  },
+  {
+    input: 'src/index.ts',
+    plugins: [nodeResolve({ browser: true }), typescript(true)],
+    output: { file: 'dist/kurento-room.bundle.js', format: 'esm', sourcemap: true },
+  },
+  {
+    input: 'demo/demo.ts',
+    plugins: [
+      nodeResolve({ browser: true }),
+      typescript(true),
+      copyAssets([['demo/index.html', 'index.html']]),
+    ],
+    output: { dir: 'dist/demo', format: 'esm', sourcemap: true, entryFileNames: 'demo.js' },
+  },
+];

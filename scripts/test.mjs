@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// `npm test`: every check and every test suite, in order, then one closing line
+// `N passed, N failed` that counts every test of every suite (each static check
+// counts as one test). Exits non-zero when anything failed.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const work = mkdtempSync(join(tmpdir(), 'kurento-room-test-'));
+const npx = (args) => ['npx', ['--no-install', ...args]];
+
+/** Runs a command with inherited output; resolves to its exit code. */
+function run([command, args], env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', () => resolve(127));
+    child.on('exit', (code, signal) => resolve(signal ? 1 : (code ?? 1)));
+  });
+}
+
+/** Reads `# pass N` / `# fail N` from a node:test TAP file. */
+function tapCounts(file) {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+  return { passed: count('pass'), failed: count('fail') + count('cancelled') };
+}
+
+const checks = [
+  ['format', npx(['prettier', '--check', '--log-level', 'warn', '.'])],
+  ['lint', npx(['eslint', '.'])],
+  ['typecheck', npx(['tsc', '-p', 'tsconfig.json'])],
+  ['typecheck (node)', npx(['tsc', '-p', 'tsconfig.node.json'])],
+  ['build', npx(['rollup', '-c', '--silent'])],
+];
+
+const nodeSuite = (name, files) => {
+  const tap = join(work, `${name}.tap`);
+  return {
+    name,
+    command: [
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-concurrency=1',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tap}`,
+        ...files,
+      ],
+    ],
+    counts: () => tapCounts(tap),
+  };
+};
+
+/** The `*.test.ts` files of a folder, sorted. */
+const testFiles = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((file) => file.endsWith('.test.ts'))
+        .sort()
+        .map((file) => join(dir, file))
+    : [];
+
+const browserSummary = join(work, 'browser.json');
+const suites = [
+  {
+    name: 'browser (SDK and element)',
+    command: npx(['wtr']),
+    env: { SUMMARY_FILE: browserSummary },
+    counts: () =>
+      existsSync(browserSummary)
+        ? JSON.parse(readFileSync(browserSummary, 'utf8'))
+        : { passed: 0, failed: 1 },
+  },
+  nodeSuite('server', testFiles('test/server')),
+  nodeSuite('end-to-end', [...testFiles('test/e2e'), ...testFiles('test/interop')]),
+];
+
+const total = { passed: 0, failed: 0 };
+const lines = [];
+for (const [name, command] of checks) {
+  const code = await run(command);
+  total[code === 0 ? 'passed' : 'failed'] += 1;
+  lines.push(`${name}: ${code === 0 ? 'passed' : 'FAILED'}`);
+}
+for (const suite of suites) {
+  const code = await run(suite.command, suite.env);
+  const counts = suite.counts();
+  // A suite that exits non-zero without a counted failure still failed.
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed`);
+}
+console.log(`\n${lines.join('\n')}\n${total.passed} passed, ${total.failed} failed`);
+process.exit(total.failed === 0 ? 0 : 1);

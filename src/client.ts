@@ -1,0 +1,24 @@
+/**
+ * kurento-room's SDK core alone, without the web component or Lit: `RoomClient`,
+ * its types and errors, and the wire protocol. Import `kurento-room/client` when
+ * building your own UI.
+ *
+ * @packageDocumentation
+ */
+export { RoomClient } from './room-client.js';
+export type {
+  RoomClientOptions,
+  RoomClientEvents,
+  ConnectionState,
+  Participant,
+  PeerState,
+} from './types.js';
+export {
+  RoomError,
+  MediaAccessError,
+  SignalingError,
+  NegotiationError,
+  InvalidStateError,
+} from './errors.js';
+export type { RoomErrorOptions } from './errors.js';
+export * from './protocol.js';

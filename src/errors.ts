@@ -1,0 +1,120 @@
+/**
+ * Typed errors. Every error the SDK throws, rejects with or emits is a
+ * {@link RoomError}; `reason` says what happened in a word a program can switch on,
+ * `cause` carries the underlying error (a `DOMException`, a socket event) when there is one.
+ *
+ * @packageDocumentation
+ */
+
+/** Options shared by every {@link RoomError}. */
+export interface RoomErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/** The base class of every SDK error. */
+export class RoomError extends Error {
+  /** A machine-readable word for what happened; each subclass lists its values. */
+  readonly reason: string;
+
+  constructor(reason: string, message: string, options: RoomErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.reason = reason;
+  }
+}
+
+/**
+ * The camera or microphone could not be opened (getUserMedia, Media Capture and
+ * Streams section 10). The client still joins and receives everyone else.
+ *
+ * - `denied`: the user or policy refused (`NotAllowedError`, `SecurityError`).
+ * - `no-device`: no device matches (`NotFoundError`, `OverconstrainedError`).
+ * - `unavailable`: a device exists but could not be started (`NotReadableError`, `AbortError`),
+ *   or `navigator.mediaDevices` is missing (an insecure origin).
+ */
+export class MediaAccessError extends RoomError {
+  declare readonly reason: 'denied' | 'no-device' | 'unavailable';
+
+  constructor(reason: MediaAccessError['reason'], message: string, options: RoomErrorOptions = {}) {
+    super(reason, message, options);
+  }
+
+  /** Classifies a getUserMedia rejection. */
+  static from(error: unknown): MediaAccessError {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'NotAllowedError' || name === 'SecurityError') {
+      return new MediaAccessError('denied', 'Camera or microphone access was denied.', {
+        cause: error,
+      });
+    }
+    if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+      return new MediaAccessError('no-device', 'No camera or microphone was found.', {
+        cause: error,
+      });
+    }
+    return new MediaAccessError('unavailable', 'The camera or microphone could not be started.', {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * The signaling channel failed.
+ *
+ * - `socket`: the WebSocket could not open or closed unexpectedly.
+ * - `timeout`: the server did not answer in time.
+ * - `server`: the server replied with an `error` message; `code` holds its code
+ *   (for example `NAME_TAKEN`).
+ * - `protocol`: the server sent a frame that is not valid under the contract.
+ */
+export class SignalingError extends RoomError {
+  declare readonly reason: 'socket' | 'timeout' | 'server' | 'protocol';
+  /** The server's or parser's error code, for `server` and `protocol`. */
+  readonly code: string | undefined;
+
+  constructor(
+    reason: SignalingError['reason'],
+    message: string,
+    options: RoomErrorOptions & { code?: string } = {},
+  ) {
+    super(reason, message, options);
+    this.code = options.code;
+  }
+}
+
+/**
+ * An offer, answer or ICE candidate could not be applied to a peer connection
+ * (webrtc-pc section 4.4). `participant` is whose peer connection it was.
+ *
+ * - `offer`: creating or setting the local offer failed.
+ * - `answer`: the remote answer was rejected.
+ * - `candidate`: a remote ICE candidate was rejected.
+ * - `ice`: the peer connection reached `failed`.
+ */
+export class NegotiationError extends RoomError {
+  declare readonly reason: 'offer' | 'answer' | 'candidate' | 'ice';
+  readonly participant: string;
+
+  constructor(
+    reason: NegotiationError['reason'],
+    participant: string,
+    message: string,
+    options: RoomErrorOptions = {},
+  ) {
+    super(reason, message, options);
+    this.participant = participant;
+  }
+}
+
+/**
+ * A method was called in a state that does not allow it: `closed` after `close()`,
+ * `joined` for a second `join()`, `arguments` for invalid arguments.
+ */
+export class InvalidStateError extends RoomError {
+  declare readonly reason: 'closed' | 'joined' | 'not-joined' | 'arguments';
+
+  constructor(reason: InvalidStateError['reason'], message: string) {
+    super(reason, message);
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The wire protocol: the Kurento group-call contract, typed, in both directions.
+ *
+ * Source: Kurento's Java tutorial `kurento-group-call` (CallHandler.java,
+ * UserSession.java, conferenceroom.js). Plain JSON text frames over one WebSocket
+ * at path `/groupcall`; every frame has an `id`; there are no request ids and no
+ * acknowledgements. One message is ours, `error`, which foreign clients ignore.
+ *
+ * This module is shared by the SDK and the reference server. Nothing else calls
+ * `JSON.parse` on a frame: {@link parseClientMessage} and {@link parseServerMessage}
+ * validate every frame and return a typed message or a typed {@link ProtocolError}.
+ * They never throw.
+ *
+ * @packageDocumentation
+ */
+
+/** The WebSocket path the Kurento tutorial client connects to. */
+export const GROUPCALL_PATH = '/groupcall';
+
+/**
+ * An ICE candidate as the contract carries it (the fields of the W3C
+ * `RTCIceCandidateInit`, webrtc-pc section 5.4). Unknown extra keys, such as the
+ * `__module__`/`__type__` that kurento-client adds, are dropped when parsing.
+ */
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid: string | null;
+  sdpMLineIndex: number | null;
+}
+
+// ---------------------------------------------------------------- client -> server
+
+/** Enter `room` as `name`. The server answers with `existingParticipants`. */
+export interface JoinRoomMessage {
+  id: 'joinRoom';
+  name: string;
+  room: string;
+}
+
+/**
+ * Offer to receive `sender`'s media. When `sender` is the caller's own name this
+ * publishes instead (the send-only endpoint). Answered by `receiveVideoAnswer`.
+ */
+export interface ReceiveVideoFromMessage {
+  id: 'receiveVideoFrom';
+  sender: string;
+  sdpOffer: string;
+}
+
+/**
+ * A trickle ICE candidate of the browser's. `name` says whose peer connection it
+ * belongs to: the caller's own name for the publisher, else the remote's name.
+ */
+export interface OnIceCandidateMessage {
+  id: 'onIceCandidate';
+  name: string;
+  candidate: IceCandidateInit;
+}
+
+/** Leave the room; the server releases the caller's endpoints. */
+export interface LeaveRoomMessage {
+  id: 'leaveRoom';
+}
+
+/** Any message a client sends. */
+export type ClientMessage =
+  JoinRoomMessage | ReceiveVideoFromMessage | OnIceCandidateMessage | LeaveRoomMessage;
+
+// ---------------------------------------------------------------- server -> client
+
+/** The answer to `joinRoom`: the names of everyone else in the room (`[]` for the first). */
+export interface ExistingParticipantsMessage {
+  id: 'existingParticipants';
+  data: string[];
+}
+
+/** Someone joined the room the client is in. */
+export interface NewParticipantArrivedMessage {
+  id: 'newParticipantArrived';
+  name: string;
+}
+
+/** Someone left the room the client is in. */
+export interface ParticipantLeftMessage {
+  id: 'participantLeft';
+  name: string;
+}
+
+/** The SDP answer to a `receiveVideoFrom` offer; `name` is whose media it answers. */
+export interface ReceiveVideoAnswerMessage {
+  id: 'receiveVideoAnswer';
+  name: string;
+  sdpAnswer: string;
+}
+
+/** A trickle ICE candidate of the server's endpoint for `name`'s media. */
+export interface IceCandidateMessage {
+  id: 'iceCandidate';
+  name: string;
+  candidate: IceCandidateInit;
+}
+
+/**
+ * Why a request was refused. Ours, not Kurento's: the tutorial server has no error
+ * message at all and closes the socket instead.
+ */
+export type ErrorCode =
+  /** The frame was not JSON, not an object, or had no string `id`. */
+  | 'MALFORMED_FRAME'
+  /** The `id` is not one of the contract's. */
+  | 'UNKNOWN_MESSAGE'
+  /** A known `id` with a missing or mistyped field. */
+  | 'INVALID_MESSAGE'
+  /** A request other than `joinRoom` before joining. */
+  | 'NOT_JOINED'
+  /** `joinRoom` on a connection that already joined. */
+  | 'ALREADY_JOINED'
+  /** The name is already in use in that room; the first holder keeps it. */
+  | 'NAME_TAKEN'
+  /** A room or participant name that is empty, too long or has control characters. */
+  | 'INVALID_NAME'
+  /** A `receiveVideoFrom` or `onIceCandidate` naming nobody in the room. */
+  | 'UNKNOWN_PARTICIPANT'
+  /** The media backend could not process an offer or candidate. */
+  | 'MEDIA_ERROR'
+  /** Any other server fault. */
+  | 'INTERNAL_ERROR';
+
+/**
+ * A refused request. Ours, not Kurento's; `request` is the `id` of the message that
+ * caused it, when known.
+ */
+export interface ErrorMessage {
+  id: 'error';
+  code: ErrorCode;
+  message: string;
+  request?: string;
+}
+
+/** Any message a server sends. */
+export type ServerMessage =
+  | ExistingParticipantsMessage
+  | NewParticipantArrivedMessage
+  | ParticipantLeftMessage
+  | ReceiveVideoAnswerMessage
+  | IceCandidateMessage
+  | ErrorMessage;
+
+// ---------------------------------------------------------------- parsing
+
+/** Why a frame could not be turned into a message. */
+export interface ProtocolError {
+  code: 'MALFORMED_FRAME' | 'UNKNOWN_MESSAGE' | 'INVALID_MESSAGE';
+  /** A sentence for logs and error replies. */
+  message: string;
+  /** The frame's `id`, when it had a string one. */
+  id?: string;
+}
+
+/** The outcome of parsing one frame. */
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: ProtocolError };
+
+type FieldKind = 'string' | 'strings' | 'candidate' | 'optionalString';
+type Schema = Record<string, Record<string, FieldKind>>;
+
+const CLIENT_SCHEMA: Schema = {
+  joinRoom: { name: 'string', room: 'string' },
+  receiveVideoFrom: { sender: 'string', sdpOffer: 'string' },
+  onIceCandidate: { name: 'string', candidate: 'candidate' },
+  leaveRoom: {},
+};
+
+const SERVER_SCHEMA: Schema = {
+  existingParticipants: { data: 'strings' },
+  newParticipantArrived: { name: 'string' },
+  participantLeft: { name: 'string' },
+  receiveVideoAnswer: { name: 'string', sdpAnswer: 'string' },
+  iceCandidate: { name: 'string', candidate: 'candidate' },
+  error: { code: 'string', message: 'string', request: 'optionalString' },
+};
+
+/** Validates the ICE candidate shape; returns a clean copy or undefined. */
+function readCandidate(value: unknown): IceCandidateInit | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const c = value as Record<string, unknown>;
+  if (typeof c.candidate !== 'string') return undefined;
+  const sdpMid = c.sdpMid ?? null;
+  const sdpMLineIndex = c.sdpMLineIndex ?? null;
+  if (sdpMid !== null && typeof sdpMid !== 'string') return undefined;
+  if (sdpMLineIndex !== null && !Number.isInteger(sdpMLineIndex)) return undefined;
+  if (sdpMid === null && sdpMLineIndex === null) return undefined;
+  return { candidate: c.candidate, sdpMid, sdpMLineIndex: sdpMLineIndex as number | null };
+}
+
+function readField(kind: FieldKind, value: unknown): { ok: boolean; value?: unknown } {
+  switch (kind) {
+    case 'string':
+      return { ok: typeof value === 'string', value };
+    case 'optionalString':
+      return { ok: value === undefined || typeof value === 'string', value };
+    case 'strings':
+      return { ok: Array.isArray(value) && value.every((v) => typeof v === 'string'), value };
+    case 'candidate': {
+      const candidate = readCandidate(value);
+      return { ok: candidate !== undefined, value: candidate };
+    }
+  }
+}
+
+function parseFrame<T>(frame: unknown, schema: Schema): ParseResult<T> {
+  let data: unknown = frame;
+  if (typeof frame === 'string') {
+    try {
+      data = JSON.parse(frame);
+    } catch {
+      return fail('MALFORMED_FRAME', 'frame is not valid JSON');
+    }
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return fail('MALFORMED_FRAME', 'frame is not a JSON object');
+  }
+  const raw = data as Record<string, unknown>;
+  const id = raw.id;
+  if (typeof id !== 'string') return fail('MALFORMED_FRAME', 'frame has no string "id"');
+  const fields = Object.hasOwn(schema, id) ? schema[id] : undefined;
+  if (!fields) return fail('UNKNOWN_MESSAGE', `unknown message id "${id.slice(0, 64)}"`, id);
+  const message: Record<string, unknown> = { id };
+  for (const [field, kind] of Object.entries(fields)) {
+    const read = readField(kind, raw[field]);
+    if (!read.ok) return fail('INVALID_MESSAGE', `"${id}" has a missing or invalid "${field}"`, id);
+    if (read.value !== undefined) message[field] = read.value;
+  }
+  return { ok: true, message: message as T };
+}
+
+function fail<T>(code: ProtocolError['code'], message: string, id?: string): ParseResult<T> {
+  return { ok: false, error: id === undefined ? { code, message } : { code, message, id } };
+}
+
+/**
+ * Parses a frame a client sent (used by servers). Accepts the raw text or an
+ * already-decoded value. Unknown keys are dropped; never throws.
+ */
+export function parseClientMessage(frame: unknown): ParseResult<ClientMessage> {
+  return parseFrame<ClientMessage>(frame, CLIENT_SCHEMA);
+}
+
+/**
+ * Parses a frame a server sent (used by the SDK). Accepts the raw text or an
+ * already-decoded value. Unknown keys are dropped; never throws.
+ */
+export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
+  return parseFrame<ServerMessage>(frame, SERVER_SCHEMA);
+}
+
+/** Encodes a message as a text frame. */
+export function serializeMessage(message: ClientMessage | ServerMessage): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,80 @@
+/**
+ * Headless Debian Chromium for end-to-end tests and the bench, with the flags of
+ * FIELD-NOTES section 4 (fake media, loopback WebRTC, no network).
+ */
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+// @ts-expect-error: a plain .mjs module shared with the web-test-runner config
+import { CHROMIUM_PATH, chromiumArgs } from '../support/chromium.mjs';
+
+/** Launches Chromium; one browser holds many participants, each in its own context. */
+export function launchBrowser(options: { denyMedia?: boolean } = {}): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: CHROMIUM_PATH as string,
+    headless: true,
+    args: (chromiumArgs as (o: object) => string[])(options),
+    protocolTimeout: 60000,
+  });
+}
+
+/**
+ * Opens `url` in a fresh browser context (its own cookies, storage and camera), with
+ * every RTCPeerConnection the page creates recorded on `window.__peers` so tests can
+ * read their stats. Console errors are collected on `errors`.
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+): Promise<Page & { errors: string[] }> {
+  const context = await browser.createBrowserContext();
+  const page = (await context.newPage()) as Page & { errors: string[] };
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(String(error)));
+  await page.evaluateOnNewDocument(() => {
+    const Native = window.RTCPeerConnection;
+    const peers: RTCPeerConnection[] = [];
+    (window as unknown as { __peers: RTCPeerConnection[] }).__peers = peers;
+    window.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        peers.push(this);
+      }
+    } as typeof RTCPeerConnection;
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+/** Per open receive-side peer connection: inbound video and audio figures. */
+export interface InboundReport {
+  framesDecoded: number;
+  frameWidth: number;
+  audioPackets: number;
+  audioEnergy: number;
+}
+
+/** Reads inbound-rtp stats of every open peer connection in the page that receives media. */
+export function inboundReports(page: Page): Promise<InboundReport[]> {
+  return page.evaluate(async () => {
+    const peers = (window as unknown as { __peers: RTCPeerConnection[] }).__peers;
+    const reports = [];
+    for (const pc of peers) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      const report = { framesDecoded: 0, frameWidth: 0, audioPackets: 0, audioEnergy: 0 };
+      let inbound = false;
+      stats.forEach((s) => {
+        if (s.type !== 'inbound-rtp') return;
+        inbound = true;
+        if (s.kind === 'video') {
+          report.framesDecoded = s.framesDecoded ?? 0;
+          report.frameWidth = s.frameWidth ?? 0;
+        } else if (s.kind === 'audio') {
+          report.audioPackets = s.packetsReceived ?? 0;
+          report.audioEnergy = s.totalAudioEnergy ?? 0;
+        }
+      });
+      if (inbound) reports.push(report);
+    }
+    return reports;
+  });
+}
