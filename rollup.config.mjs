@@ -30,12 +30,16 @@ export default [
     input: { 'kurento-room': 'src/index.ts', 'room-client': 'src/client.ts' },
     external,
     plugins: [typescript(false)],
-    output: { dir: 'dist', format: 'esm', sourcemap: true },
+    output: { dir: 'dist', format: 'esm', sourcemap: true, chunkFileNames: '[name]-shared.js' },
   },
   {
     input: 'src/index.ts',
     plugins: [nodeResolve({ browser: true }), typescript(true)],
-    output: { file: 'dist/kurento-room.bundle.js', format: 'esm', sourcemap: true },
+    output: [
+      { file: 'dist/kurento-room.bundle.js', format: 'esm', sourcemap: true },
+      // The reference server serves dist/demo: the SDK bundle is there for any page to load.
+      { file: 'dist/demo/kurento-room.bundle.js', format: 'esm', sourcemap: true },
+    ],
   },
   {
     input: 'demo/demo.ts',

@@ -22,3 +22,5 @@ export {
 } from './errors.js';
 export type { RoomErrorOptions } from './errors.js';
 export * from './protocol.js';
+export { setLogLevel } from './log.js';
+export type { LogLevel } from './log.js';

@@ -3,12 +3,14 @@
  * with `message` and the last value seen after `timeoutMs`. For conditions that have
  * no event to wait on (stats counters rising in another process).
  */
+type Falsy = false | 0 | '' | null | undefined;
+
 export async function waitUntil<T>(
-  condition: () => Promise<T> | T,
+  condition: () => Promise<T | Falsy> | T | Falsy,
   { timeoutMs = 15000, intervalMs = 100, message = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
+  let last: T | Falsy;
   for (;;) {
     last = await condition();
     if (last) return last;

@@ -1,0 +1,72 @@
+/**
+ * A participant of a room: its name, its connection and its endpoints (Kurento
+ * tutorial: UserSession.java).
+ *
+ * @packageDocumentation
+ */
+
+import type { IceCandidateInit, ServerMessage } from '../../src/protocol.js';
+import type { EndpointSlot } from './endpoint-slot.js';
+import type { PublisherEndpoint, SubscriberEndpoint } from './media-backend.js';
+
+/** Where a participant's messages go: its signaling connection. Must not throw. */
+export interface MessageSink {
+  send(message: ServerMessage): void;
+}
+
+/** Remote candidates kept per endpoint name while that endpoint is not negotiated. */
+export const MAX_QUEUED_CANDIDATES = 64;
+
+/**
+ * One name in one room. Owns its publisher endpoint (UserSession's `outgoingMedia`)
+ * and one subscriber endpoint per participant it receives (`incomingMedia`, keyed by
+ * the sender's name).
+ */
+export class Participant {
+  /** The endpoint receiving this participant's media; may exist before it publishes. */
+  publisher: EndpointSlot<PublisherEndpoint> | undefined;
+  /** Subscriber endpoints, by the name of the participant whose media they carry. */
+  readonly subscriptions = new Map<string, EndpointSlot<SubscriberEndpoint>>();
+  /** True once the participant left (or its socket closed). */
+  left = false;
+  /** Browser candidates that arrived before their endpoint was negotiated, by name. */
+  private readonly queued = new Map<string, IceCandidateInit[]>();
+
+  constructor(
+    readonly name: string,
+    private readonly sink: MessageSink,
+  ) {}
+
+  /** Delivers a message, unless the participant left. */
+  send(message: ServerMessage): void {
+    if (!this.left) this.sink.send(message);
+  }
+
+  /** The slot a candidate or answer for `name` belongs to: own name = publisher. */
+  slotFor(name: string): EndpointSlot<PublisherEndpoint | SubscriberEndpoint> | undefined {
+    return name === this.name ? this.publisher : this.subscriptions.get(name);
+  }
+
+  /**
+   * Keeps a candidate until the endpoint for `name` is negotiated. Beyond
+   * {@link MAX_QUEUED_CANDIDATES} per name the oldest is dropped.
+   */
+  queueCandidate(name: string, candidate: IceCandidateInit): void {
+    let list = this.queued.get(name);
+    if (!list) this.queued.set(name, (list = []));
+    list.push(candidate);
+    if (list.length > MAX_QUEUED_CANDIDATES) list.shift();
+  }
+
+  /** Removes and returns the candidates queued for `name`. */
+  takeCandidates(name: string): IceCandidateInit[] {
+    const list = this.queued.get(name) ?? [];
+    this.queued.delete(name);
+    return list;
+  }
+
+  /** Every endpoint slot the participant holds. */
+  slots(): EndpointSlot<PublisherEndpoint | SubscriberEndpoint>[] {
+    return [...(this.publisher ? [this.publisher] : []), ...this.subscriptions.values()];
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The rooms of one server, by name.
+ *
+ * @packageDocumentation
+ */
+
+import type { Logger } from './logger.js';
+import type { MediaBackend } from './media-backend.js';
+import type { MessageSink, Participant } from './participant.js';
+import { Room } from './room.js';
+import { SerialQueue } from './serial-queue.js';
+import { SignalingError } from './signaling-error.js';
+
+/** A participant and the room it is in. */
+export interface Membership {
+  room: Room;
+  participant: Participant;
+}
+
+/**
+ * A `rooms` map whose get-or-create and close run on one queue: two concurrent first
+ * joins cannot create two rooms, and a join cannot land in a room that is closing.
+ * A room that empties closes itself and releases its pipeline (the tutorial never did).
+ */
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly queue = new SerialQueue();
+  private closed = false;
+
+  constructor(
+    private readonly backend: MediaBackend,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The number of open rooms. */
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  /** The number of participants over all rooms. */
+  get participantCount(): number {
+    let count = 0;
+    for (const room of this.rooms.values()) count += room.size;
+    return count;
+  }
+
+  /**
+   * Joins `roomName` as `name`, creating the room (and its pipeline) if needed.
+   *
+   * @throws {@link SignalingError} `NAME_TAKEN` (see {@link Room.join}), `MEDIA_ERROR`
+   *   when the pipeline cannot be created, `INTERNAL_ERROR` when the server is closing.
+   */
+  join(roomName: string, name: string, sink: MessageSink): Promise<Membership> {
+    return this.queue.run(async () => {
+      if (this.closed) throw new SignalingError('INTERNAL_ERROR', 'the server is shutting down');
+      let room = this.rooms.get(roomName);
+      if (!room) {
+        room = await this.createRoom(roomName);
+        this.rooms.set(roomName, room);
+      }
+      try {
+        return { room, participant: await room.join(name, sink) };
+      } catch (error) {
+        if (room.size === 0) await this.closeRoom(room);
+        throw error;
+      }
+    });
+  }
+
+  /** Closes every room. Later joins are refused. Safe to call twice. */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.queue.run(async () => {
+      await Promise.all([...this.rooms.values()].map((room) => this.closeRoom(room)));
+    });
+  }
+
+  private async createRoom(name: string): Promise<Room> {
+    let pipeline;
+    try {
+      pipeline = await this.backend.createPipeline(name);
+    } catch (error) {
+      throw new SignalingError('MEDIA_ERROR', 'could not create the media pipeline', { cause: error });
+    }
+    this.logger.info({ room: name }, 'room created');
+    return new Room({
+      name,
+      pipeline,
+      logger: this.logger,
+      onEmpty: (room) => {
+        this.queue
+          .run(() => (room.size === 0 ? this.closeRoom(room) : undefined))
+          .catch((error: unknown) => this.logger.error({ err: error, room: name }, 'closing a room failed'));
+      },
+    });
+  }
+
+  private async closeRoom(room: Room): Promise<void> {
+    if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+    await room.close();
+  }
+}

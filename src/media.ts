@@ -1,0 +1,34 @@
+/**
+ * Local media: opening the camera and microphone, and stopping them.
+ *
+ * @packageDocumentation
+ */
+import { MediaAccessError } from './errors.js';
+
+/** What the client publishes when `RoomClientOptions.media` is not given. */
+export const DEFAULT_MEDIA: MediaStreamConstraints = { audio: true, video: true };
+
+/**
+ * Opens the camera and/or microphone (getUserMedia, Media Capture and Streams section 10).
+ * Rejects with a {@link MediaAccessError}: `denied`, `no-device`, or `unavailable` (also when
+ * `navigator.mediaDevices` is missing, as on an insecure origin).
+ */
+export async function openMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+  const devices = globalThis.navigator?.mediaDevices;
+  if (!devices?.getUserMedia) {
+    throw new MediaAccessError(
+      'unavailable',
+      'navigator.mediaDevices is missing (insecure origin?).',
+    );
+  }
+  try {
+    return await devices.getUserMedia(constraints);
+  } catch (error) {
+    throw MediaAccessError.from(error);
+  }
+}
+
+/** Stops every track of `stream` (the camera light goes off). */
+export function stopStream(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop();
+}

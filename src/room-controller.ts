@@ -1,0 +1,165 @@
+/**
+ * A Lit reactive controller that owns a {@link RoomClient} for its host element:
+ * creates it on `join()`, re-renders the host on every client event, re-dispatches
+ * those events as DOM events on the host, and leaves the room (closes the client)
+ * when the host is removed from the page.
+ *
+ * @packageDocumentation
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { RoomClient } from './room-client.js';
+import type {
+  ConnectionState,
+  Participant,
+  PeerState,
+  RoomClientEvents,
+  RoomClientOptions,
+} from './types.js';
+import { InvalidStateError, RoomError } from './errors.js';
+import type { JoinAttempt } from './room-status.js';
+
+/**
+ * The `detail` of each DOM event the host dispatches, by event name. Every event
+ * bubbles and is composed; each mirrors the {@link RoomClientEvents} entry of the
+ * same name in camelCase (`room-error` mirrors `error`).
+ */
+export interface RoomEventDetails {
+  'connection-state-changed': { state: ConnectionState; previous: ConnectionState };
+  'participant-joined': { participant: Participant };
+  'participant-left': { participant: Participant };
+  'remote-stream-added': { participant: Participant; stream: MediaStream };
+  'remote-stream-removed': { participant: Participant; stream: MediaStream };
+  'local-stream-added': { stream: MediaStream };
+  'local-stream-removed': { stream: MediaStream };
+  'peer-state-changed': { participant: Participant; state: PeerState };
+  'room-error': { error: RoomError };
+}
+
+type ForwardedEvent = Exclude<keyof RoomClientEvents, 'error'>;
+type Forwarders = {
+  [E in ForwardedEvent]: (
+    ...args: Parameters<RoomClientEvents[E]>
+  ) => [keyof RoomEventDetails, RoomEventDetails[keyof RoomEventDetails]];
+};
+
+/** How each client event becomes a DOM event (`error` goes through the status line first). */
+const FORWARD: Forwarders = {
+  connectionStateChanged: (state, previous) => ['connection-state-changed', { state, previous }],
+  participantJoined: (participant) => ['participant-joined', { participant }],
+  participantLeft: (participant) => ['participant-left', { participant }],
+  remoteStreamAdded: (participant, stream) => ['remote-stream-added', { participant, stream }],
+  remoteStreamRemoved: (participant, stream) => ['remote-stream-removed', { participant, stream }],
+  localStreamAdded: (stream) => ['local-stream-added', { stream }],
+  localStreamRemoved: (stream) => ['local-stream-removed', { stream }],
+  peerStateChanged: (participant, state) => ['peer-state-changed', { participant, state }],
+};
+
+/** Owns a {@link RoomClient} on behalf of an element; see the module doc. */
+export class RoomController implements ReactiveController {
+  /** The last error (a rejected join or an emitted `error`); cleared by `join()`. */
+  error: unknown = null;
+  /** The last `join()` call's room, name and server, for status messages. */
+  attempt: JoinAttempt | null = null;
+
+  readonly #host: ReactiveControllerHost & EventTarget;
+  #client: RoomClient | null = null;
+  #options: RoomClientOptions | null = null;
+  #unbind: Array<() => void> = [];
+  /** Errors already dispatched as `room-error`, so a rejected join that was also emitted fires once. */
+  readonly #dispatched = new WeakSet<RoomError>();
+
+  constructor(host: ReactiveControllerHost & EventTarget) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  /** The current client: `null` before the first `join()`; kept (closed) after the host is removed. */
+  get client(): RoomClient | null {
+    return this.#client;
+  }
+
+  hostDisconnected(): void {
+    void this.#client?.close();
+  }
+
+  /**
+   * Joins `room` as `name`. Reuses the current client unless it is closed or `options`
+   * differ from the ones it was made with; then a new client replaces it (the old one is
+   * closed). Rejects as `RoomClient.join()` does; a constructor `TypeError` (invalid URL)
+   * rejects too.
+   */
+  async join(room: string, name: string, options: RoomClientOptions): Promise<void> {
+    this.error = null;
+    this.attempt = { room, name, server: options.url, connected: false };
+    try {
+      await this.#clientFor(options).join(room, name);
+    } catch (error) {
+      // leave() or close() during the join cancelled it: the app's own doing, not a failure to show.
+      const cancelled =
+        error instanceof InvalidStateError &&
+        (error.reason === 'not-joined' || error.reason === 'closed');
+      if (!cancelled) this.#fail(error);
+      throw error;
+    } finally {
+      this.#host.requestUpdate();
+    }
+  }
+
+  /** Leaves the room if in one (or joining); resolves at once otherwise. */
+  async leave(): Promise<void> {
+    const client = this.#client;
+    this.error = null;
+    this.#host.requestUpdate();
+    if (!client || client.state === 'disconnected' || client.state === 'closed') return;
+    await client.leave();
+  }
+
+  #clientFor(options: RoomClientOptions): RoomClient {
+    const current = this.#client;
+    const previous = this.#options;
+    if (
+      current &&
+      previous &&
+      current.state !== 'closed' &&
+      previous.url === options.url &&
+      previous.iceServers === options.iceServers &&
+      previous.media === options.media
+    ) {
+      return current;
+    }
+    for (const unbind of this.#unbind) unbind();
+    this.#unbind = [];
+    void current?.close();
+    const client = new RoomClient(options);
+    this.#client = client;
+    this.#options = options;
+    this.#unbind.push(client.on('error', (error) => this.#fail(error)));
+    for (const event of Object.keys(FORWARD) as ForwardedEvent[]) {
+      const forward = FORWARD[event] as (...args: unknown[]) => [string, unknown];
+      this.#unbind.push(
+        client.on(event, (...args: unknown[]) => {
+          if (event === 'connectionStateChanged' && args[0] === 'connected' && this.attempt) {
+            this.attempt.connected = true;
+          }
+          this.#host.requestUpdate();
+          const [type, detail] = forward(...args);
+          this.#dispatch(type, detail);
+        }),
+      );
+    }
+    return client;
+  }
+
+  /** Records an error for the status line and dispatches `room-error` once per error. */
+  #fail(error: unknown): void {
+    this.error = error;
+    this.#host.requestUpdate();
+    if (!(error instanceof RoomError) || this.#dispatched.has(error)) return;
+    this.#dispatched.add(error);
+    this.#dispatch('room-error', { error });
+  }
+
+  #dispatch(type: string, detail: unknown): void {
+    this.#host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}

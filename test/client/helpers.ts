@@ -1,0 +1,306 @@
+// Helpers for the RoomClient tests: record what happened and wait for the next thing
+// matching a predicate. Everything waits on events; the timeouts only turn a hang into
+// a readable failure.
+import type { RoomClient } from '../../src/room-client.js';
+import type { RoomClientEvents } from '../../src/types.js';
+
+/** How long any single wait may take before the test fails, in ms. */
+export const GUARD_MS = 5000;
+
+/** Rejects with "timed out waiting for <what>" if `promise` takes longer than `ms`. */
+export function guard<T>(promise: Promise<T>, what: string, ms = GUARD_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * An append-only log. {@link next} resolves with the first item matching a predicate
+ * that no earlier `next()` returned, whether it is already in the log or still to come.
+ */
+export class Recorder<T> {
+  readonly items: T[] = [];
+  private readonly taken = new Set<number>();
+  private readonly waiters = new Set<() => void>();
+
+  push(item: T): void {
+    this.items.push(item);
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Items matching `where`, taken or not. */
+  all(where: (item: T) => boolean = () => true): T[] {
+    return this.items.filter(where);
+  }
+
+  next(where: (item: T) => boolean, what: string, ms = GUARD_MS): Promise<T> {
+    return guard(
+      new Promise<T>((resolve) => {
+        const check = () => {
+          const index = this.items.findIndex((item, i) => !this.taken.has(i) && where(item));
+          if (index < 0) return;
+          this.taken.add(index);
+          this.waiters.delete(check);
+          resolve(this.items[index]);
+        };
+        this.waiters.add(check);
+        check();
+      }),
+      what,
+      ms,
+    );
+  }
+}
+
+type EventName = keyof RoomClientEvents;
+type EventArgs<E extends EventName> = Parameters<RoomClientEvents[E]>;
+
+/** One recorded client event. */
+export interface RecordedEvent {
+  event: EventName;
+  args: unknown[];
+}
+
+const EVENT_NAMES = Object.keys({
+  connectionStateChanged: true,
+  participantJoined: true,
+  participantLeft: true,
+  remoteStreamAdded: true,
+  remoteStreamRemoved: true,
+  localStreamAdded: true,
+  localStreamRemoved: true,
+  peerStateChanged: true,
+  error: true,
+} satisfies Record<EventName, true>) as EventName[];
+
+/** Records every event of a client, in order. */
+export class ClientEvents {
+  readonly log = new Recorder<RecordedEvent>();
+
+  constructor(client: RoomClient) {
+    for (const event of EVENT_NAMES) {
+      client.on(event, (...args: unknown[]) => this.log.push({ event, args }));
+    }
+  }
+
+  /** Resolves with the arguments of the next `event` matching `where`. */
+  async next<E extends EventName>(
+    event: E,
+    where: (...args: EventArgs<E>) => boolean = () => true,
+    ms = GUARD_MS,
+  ): Promise<EventArgs<E>> {
+    const found = await this.log.next(
+      (r) => r.event === event && where(...(r.args as EventArgs<E>)),
+      `client event "${event}"`,
+      ms,
+    );
+    return found.args as EventArgs<E>;
+  }
+
+  /** The arguments of every `event` so far. */
+  all<E extends EventName>(event: E): EventArgs<E>[] {
+    return this.log.all((r) => r.event === event).map((r) => r.args as EventArgs<E>);
+  }
+
+  /** The event names so far, in order. */
+  names(): EventName[] {
+    return this.log.items.map((r) => r.event);
+  }
+}
+
+/** Resolves when `video` has presented a decoded frame of `stream` (requestVideoFrameCallback). */
+export function firstFrame(
+  stream: MediaStream,
+  what: string,
+  ms = GUARD_MS,
+): Promise<HTMLVideoElement> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = stream;
+  document.body.append(video);
+  const presented = new Promise<HTMLVideoElement>((resolve) => {
+    video.requestVideoFrameCallback(() => resolve(video));
+  });
+  void video.play().catch(() => {});
+  return guard(presented, `a video frame of ${what}`, ms).finally(() => {
+    video.srcObject = null;
+    video.remove();
+  });
+}
+
+/** Every RTCPeerConnection the code under test creates, and what it did with them. */
+export interface PeerTracker {
+  readonly created: TrackedPeer[];
+  /** The peer whose local offer is `sdp`. */
+  bySdp(sdp: string): TrackedPeer | undefined;
+  restore(): void;
+}
+
+/** A tracked peer connection and its calls, in order. */
+export interface TrackedPeer {
+  pc: RTCPeerConnection;
+  offer?: string;
+  calls: { method: 'setRemoteDescription' | 'addIceCandidate'; arg: unknown; ok?: boolean }[];
+}
+
+/**
+ * Replaces `window.RTCPeerConnection` with a subclass that records every instance,
+ * its local offer, and each setRemoteDescription/addIceCandidate call and outcome.
+ * The fake server captured the native constructor before this runs, so its peers
+ * are not counted.
+ */
+export function trackPeerConnections(): PeerTracker {
+  const Native = window.RTCPeerConnection;
+  const created: TrackedPeer[] = [];
+  const record = async <T>(
+    entry: TrackedPeer,
+    method: TrackedPeer['calls'][0]['method'],
+    arg: unknown,
+    run: () => Promise<T>,
+  ) => {
+    const call: TrackedPeer['calls'][0] = { method, arg };
+    entry.calls.push(call);
+    try {
+      const result = await run();
+      call.ok = true;
+      return result;
+    } catch (error) {
+      call.ok = false;
+      throw error;
+    }
+  };
+  class Tracked extends Native {
+    readonly entry: TrackedPeer = { pc: this, calls: [] };
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      created.push(this.entry);
+    }
+    override setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void> {
+      if (description?.type === 'offer') this.entry.offer = description.sdp;
+      return super.setLocalDescription(description);
+    }
+    override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+      return record(this.entry, 'setRemoteDescription', description, () =>
+        super.setRemoteDescription(description),
+      );
+    }
+    override addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
+      return record(this.entry, 'addIceCandidate', candidate, () =>
+        super.addIceCandidate(candidate ?? undefined),
+      );
+    }
+  }
+  window.RTCPeerConnection = Tracked as typeof RTCPeerConnection;
+  return {
+    created,
+    bySdp: (sdp) => created.find((p) => p.offer === sdp),
+    restore: () => {
+      window.RTCPeerConnection = Native;
+    },
+  };
+}
+
+/** Replaces getUserMedia with `fake` until the returned function is called. */
+export function stubGetUserMedia(
+  fake: (constraints?: MediaStreamConstraints) => Promise<MediaStream>,
+): () => void {
+  const devices = navigator.mediaDevices;
+  const original = Object.getOwnPropertyDescriptor(devices, 'getUserMedia');
+  Object.defineProperty(devices, 'getUserMedia', {
+    configurable: true,
+    writable: true,
+    value: fake,
+  });
+  return () => {
+    if (original) Object.defineProperty(devices, 'getUserMedia', original);
+    else delete (devices as { getUserMedia?: unknown }).getUserMedia;
+  };
+}
+
+/** Collects uncaught errors and unhandled rejections on the page until `stop()`. */
+export function watchUncaught(): { errors: unknown[]; stop(): void } {
+  const errors: unknown[] = [];
+  const onError = (event: ErrorEvent) => errors.push(event.error ?? event.message);
+  const onRejection = (event: PromiseRejectionEvent) => errors.push(event.reason);
+  window.addEventListener('error', onError);
+  window.addEventListener('unhandledrejection', onRejection);
+  return {
+    errors,
+    stop() {
+      window.removeEventListener('error', onError);
+      window.removeEventListener('unhandledrejection', onRejection);
+    },
+  };
+}
+
+/** A promise with its resolve and reject exposed. */
+export function deferred<T>(): {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+} {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** The `a=ice-ufrag` of an SDP (its first one). */
+export function ufragOf(sdp: string): string | undefined {
+  return /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+}
+
+/** The media sections of an SDP: kind and direction attribute of each m-line. */
+export function mediaSections(sdp: string): { kind: string; direction: string | undefined }[] {
+  return sdp
+    .split(/^m=/m)
+    .slice(1)
+    .map((section) => ({
+      kind: section.split(' ')[0],
+      direction: /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.exec(section)?.[1],
+    }));
+}
+
+/**
+ * Resolves once `check()` holds, re-checking every 10 ms. Only for state that fires no
+ * event (a stopped track's `readyState`, `getStats()` counters); prefer events.
+ */
+export function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = GUARD_MS,
+): Promise<void> {
+  let stopped = false;
+  const polling = new Promise<void>((resolve) => {
+    const tick = async () => {
+      if (stopped) return;
+      if (await check()) resolve();
+      else setTimeout(tick, 10);
+    };
+    void tick();
+  });
+  return guard(polling, what, ms).finally(() => {
+    stopped = true;
+  });
+}
+
+/** Awaits `promise`, which must reject; returns what it rejected with. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A real fake-camera stream, bypassing any stub (the native method lives on the prototype). */
+export function openRealCamera(): Promise<MediaStream> {
+  const proto = Object.getPrototypeOf(navigator.mediaDevices) as MediaDevices;
+  return proto.getUserMedia.call(navigator.mediaDevices, { audio: true, video: true });
+}

@@ -1,0 +1,145 @@
+import { expect } from '@esm-bundle/chai';
+import { resolveServerUrl, type KurentoRoomElement } from '../../src/kurento-room.js';
+import { RoomClient } from '../../src/room-client.js';
+import { MockRoomServer } from './mock-room-server.js';
+import { freshRoom, mount, rendered, statusText, tile, wsOrigin } from './helpers.js';
+
+const SERVER = 'ws://mock.test/groupcall';
+
+describe('<kurento-room> attributes and properties', () => {
+  let server: MockRoomServer;
+  let element: KurentoRoomElement | undefined;
+
+  afterEach(() => {
+    element?.remove();
+    element = undefined;
+    server.stop();
+  });
+
+  describe('server', () => {
+    beforeEach(async () => {
+      server = await MockRoomServer.start(`${wsOrigin}/groupcall`);
+    });
+
+    it('defaults to /groupcall on the page origin, ws: on http: and wss: on https:', async () => {
+      element = await mount();
+      expect(element.server).to.equal(`${wsOrigin}/groupcall`);
+      expect(resolveServerUrl('', 'https://example.com/app/page')).to.equal(
+        'wss://example.com/groupcall',
+      );
+      expect(resolveServerUrl(null, 'http://example.com:8080/')).to.equal(
+        'ws://example.com:8080/groupcall',
+      );
+      expect(resolveServerUrl('/signal', 'https://example.com/app/')).to.equal(
+        'wss://example.com/signal',
+      );
+      expect(resolveServerUrl('wss://other.example/groupcall', 'http://example.com/')).to.equal(
+        'wss://other.example/groupcall',
+      );
+    });
+
+    it('joins the default server with the room and name attributes', async () => {
+      const room = freshRoom();
+      element = await mount({ room, name: 'Ada' });
+      expect(element.client, 'no client before join').to.equal(null);
+      await element.join();
+      const join = await server.message('joinRoom');
+      expect(join).to.deep.equal({ id: 'joinRoom', room, name: 'Ada' });
+      expect(element.client).to.be.instanceOf(RoomClient);
+      expect(element.client!.room).to.equal(room);
+      expect(element.client!.localParticipant!.name).to.equal('Ada');
+    });
+  });
+
+  describe('with a mock server', () => {
+    beforeEach(async () => {
+      server = await MockRoomServer.start(SERVER);
+    });
+
+    it('autojoin joins without a click once room and name are both set', async () => {
+      const room = freshRoom();
+      element = await mount({ server: SERVER, room, autojoin: '' });
+      expect(element.autojoin).to.equal(true);
+      expect(element.client, 'no name yet: no join').to.equal(null);
+      element.setAttribute('name', 'Ada');
+      const join = await server.message('joinRoom');
+      expect(join).to.deep.equal({ id: 'joinRoom', room, name: 'Ada' });
+      await rendered(
+        element,
+        () => statusText(element!) === `Connected to room ${room} as Ada`,
+        'connected',
+      );
+    });
+
+    it('autojoin joins again when the element comes back to the page', async () => {
+      element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada', autojoin: '' });
+      await server.message('joinRoom');
+      await rendered(
+        element,
+        () => element!.client?.state === 'connected' && tile(element!, 'Ada'),
+        'joined',
+      );
+      const first = element.client!;
+      element.remove();
+      await server.until(() => server.closedSockets === 1, 'the socket to close');
+      expect(first.state).to.equal('closed');
+      document.body.append(element);
+      await server.until(
+        () => server.received.filter((m) => m.id === 'joinRoom').length === 2,
+        'a second joinRoom',
+      );
+      await rendered(element, () => element!.client?.state === 'connected', 'joined again');
+      expect(element.client).not.to.equal(first);
+    });
+
+    it('join() after the client closed makes a new client', async () => {
+      element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada' });
+      await element.join();
+      const first = element.client!;
+      element.remove();
+      document.body.append(element);
+      await element.join();
+      expect(element.client).to.be.instanceOf(RoomClient);
+      expect(element.client).not.to.equal(first);
+      expect(first.state).to.equal('closed');
+      expect(element.client!.state).to.equal('connected');
+    });
+
+    it('passes media (false: receive-only) to the client', async () => {
+      element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada' });
+      element.media = false;
+      await element.join();
+      const local = await rendered(element, () => tile(element!, 'Ada'), 'the local tile');
+      expect(element.client!.localParticipant!.stream).to.equal(null);
+      expect(local.querySelector('[part="peer-state"]')!.textContent).to.equal('Camera off');
+    });
+
+    it('passes iceServers to every peer connection', async () => {
+      const iceServers: RTCIceServer[] = [{ urls: 'stun:127.0.0.1:3478' }];
+      const configs: RTCConfiguration[] = [];
+      const Original = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends Original {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          if (config) configs.push(config);
+        }
+      };
+      try {
+        const room = freshRoom();
+        server.addParticipant(room, 'Bob');
+        element = await mount({ server: SERVER, room, name: 'Ada' });
+        element.iceServers = iceServers;
+        await element.join();
+        await rendered(element, () => tile(element!, 'Bob'), "Bob's tile");
+        await server.message('receiveVideoFrom', (m) => m.sender === 'Bob');
+        await server.message('receiveVideoFrom', (m) => m.sender === 'Ada');
+        const withServers = configs.filter(
+          (c) => c.iceServers?.[0]?.urls === 'stun:127.0.0.1:3478',
+        );
+        expect(withServers.length, 'publisher and subscriber').to.be.at.least(2);
+      } finally {
+        window.RTCPeerConnection = Original;
+      }
+    });
+  });
+});

@@ -1,0 +1,151 @@
+import { expect } from '@esm-bundle/chai';
+import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import {
+  InvalidStateError,
+  MediaAccessError,
+  NegotiationError,
+  SignalingError,
+} from '../../src/errors.js';
+import { describeError, type JoinAttempt } from '../../src/room-status.js';
+import { MockRoomServer } from './mock-room-server.js';
+import {
+  freshRoom,
+  mount,
+  nextEvent,
+  playing,
+  rendered,
+  shadow,
+  statusText,
+  tile,
+} from './helpers.js';
+
+const SERVER = 'ws://mock.test/groupcall';
+const BLOCKED =
+  "Camera or microphone blocked: allow access in the browser's site settings; you can still see and hear the others.";
+
+describe('<kurento-room> errors in words', () => {
+  let server: MockRoomServer;
+  let element: KurentoRoomElement | undefined;
+
+  beforeEach(async () => {
+    server = await MockRoomServer.start(SERVER, { takenNames: ['Ada'] });
+  });
+
+  afterEach(() => {
+    element?.remove();
+    element = undefined;
+    server.stop();
+  });
+
+  const errorText = () => shadow(element!).querySelector('[part="error"]')?.textContent ?? null;
+
+  it('a NAME_TAKEN reply says the name is taken and to choose another; join() rejects and room-error fires', async () => {
+    const room = freshRoom();
+    element = await mount({ server: SERVER, room, name: 'Ada' });
+    const roomError = nextEvent(element, 'room-error');
+    let rejection: unknown;
+    await element.join().catch((error: unknown) => (rejection = error));
+    expect(rejection).to.be.instanceOf(SignalingError);
+    expect((rejection as SignalingError).code).to.equal('NAME_TAKEN');
+    const event = await roomError;
+    expect(event.detail.error).to.equal(rejection);
+    await element.updateComplete;
+    expect(errorText()).to.equal(`The name Ada is already taken in room ${room}: choose another.`);
+    expect(statusText(element)).to.equal(
+      `Not connected The name Ada is already taken in room ${room}: choose another.`,
+    );
+
+    // Choosing another name and joining again clears the message.
+    element.name = 'Ada 2';
+    await element.join();
+    await element.updateComplete;
+    expect(errorText()).to.equal(null);
+    expect(statusText(element)).to.equal(`Connected to room ${room} as Ada 2`);
+  });
+
+  it('a denied camera says how to allow it, and the room still shows the others', async () => {
+    const room = freshRoom();
+    server.addParticipant(room, 'Bob');
+    const getUserMedia = navigator.mediaDevices.getUserMedia;
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    try {
+      element = await mount({ server: SERVER, room, name: 'Eve' });
+      const roomError = nextEvent(element, 'room-error');
+      await element.join();
+      const { error } = (await roomError).detail;
+      expect(error).to.be.instanceOf(MediaAccessError);
+      expect(error.reason).to.equal('denied');
+      await rendered(element, () => errorText() === BLOCKED, 'the camera message');
+      expect(statusText(element)).to.equal(`Connected to room ${room} as Eve ${BLOCKED}`);
+      const local = tile(element, 'Eve')!;
+      expect(local.querySelector('[part="peer-state"]')!.textContent).to.equal('Camera off');
+      const bob = await rendered(
+        element,
+        () => tile(element!, 'Bob')?.querySelector('video'),
+        "Bob's video",
+      );
+      await playing(bob);
+      expect(bob.videoWidth).to.be.greaterThan(0);
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
+  });
+
+  it('an unreachable server says which address could not be reached', async () => {
+    const unreachable = 'ws://127.0.0.1:9/groupcall';
+    element = await mount({ server: unreachable, room: freshRoom(), name: 'Ada' });
+    let rejection: unknown;
+    await element.join().catch((error: unknown) => (rejection = error));
+    expect(rejection).to.be.instanceOf(SignalingError);
+    expect((rejection as SignalingError).reason).to.equal('socket');
+    await element.updateComplete;
+    expect(errorText()).to.equal(`Cannot reach the server at ${unreachable}.`);
+    expect(
+      shadow(element).querySelector<HTMLButtonElement>('[part="join-button"]')!.disabled,
+    ).to.equal(false);
+  });
+
+  describe('describeError()', () => {
+    const attempt: JoinAttempt = {
+      room: 'R',
+      name: 'N',
+      server: 'wss://x/groupcall',
+      connected: false,
+    };
+
+    it('words timeouts, lost connections and protocol errors', () => {
+      expect(describeError(new SignalingError('timeout', 'late'), attempt)).to.equal(
+        'The server did not answer.',
+      );
+      expect(describeError(new SignalingError('socket', 'closed'), attempt)).to.equal(
+        'Cannot reach the server at wss://x/groupcall.',
+      );
+      expect(
+        describeError(new SignalingError('socket', 'closed'), { ...attempt, connected: true }),
+      ).to.equal('Lost the connection to the server at wss://x/groupcall.');
+      expect(describeError(new SignalingError('protocol', 'bad'), attempt)).to.match(
+        /does not understand/,
+      );
+      expect(
+        describeError(new SignalingError('server', 'x', { code: 'NAME_TAKEN' }), attempt),
+      ).to.equal('The name N is already taken in room R: choose another.');
+    });
+
+    it('words media and negotiation errors', () => {
+      expect(describeError(new MediaAccessError('denied', 'no'), attempt)).to.equal(BLOCKED);
+      expect(describeError(new MediaAccessError('no-device', 'no'), attempt)).to.match(
+        /^No camera or microphone found; you can still see and hear the others\.$/,
+      );
+      expect(describeError(new NegotiationError('ice', 'Bob', 'failed'), attempt)).to.equal(
+        'The connection to Bob failed.',
+      );
+      expect(describeError(new NegotiationError('offer', 'N', 'failed'), attempt)).to.equal(
+        'Could not send your camera.',
+      );
+      expect(describeError(new InvalidStateError('arguments', 'x'), attempt)).to.equal(
+        'Enter a room and a name.',
+      );
+    });
+  });
+});

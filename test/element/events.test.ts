@@ -1,0 +1,106 @@
+import { expect } from '@esm-bundle/chai';
+import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { RoomEventDetails } from '../../src/room-controller.js';
+import { MockRoomServer } from './mock-room-server.js';
+import { freshRoom, mount, nextEvent } from './helpers.js';
+
+const SERVER = 'ws://mock.test/groupcall';
+const TYPES: Array<keyof RoomEventDetails> = [
+  'connection-state-changed',
+  'participant-joined',
+  'participant-left',
+  'remote-stream-added',
+  'remote-stream-removed',
+  'local-stream-added',
+  'local-stream-removed',
+  'peer-state-changed',
+  'room-error',
+];
+
+describe('<kurento-room> events', () => {
+  let server: MockRoomServer;
+  let element: KurentoRoomElement | undefined;
+  let seen: CustomEvent[];
+  const record = (event: Event) => seen.push(event as CustomEvent);
+
+  beforeEach(async () => {
+    server = await MockRoomServer.start(SERVER);
+    seen = [];
+    for (const type of TYPES) document.addEventListener(type, record);
+  });
+
+  afterEach(() => {
+    for (const type of TYPES) document.removeEventListener(type, record);
+    element?.remove();
+    element = undefined;
+    server.stop();
+  });
+
+  it('re-dispatches the client events on the document, bubbling and composed, with typed detail', async () => {
+    const room = freshRoom();
+    server.addParticipant(room, 'Bob');
+    element = await mount({ server: SERVER, room, name: 'Ada' });
+
+    // nextEvent's types come from GlobalEventHandlersEventMap: e.detail needs no casts.
+    const connected = nextEvent(
+      document,
+      'connection-state-changed',
+      (e) => e.detail.state === 'connected',
+    );
+    const joined = nextEvent(document, 'participant-joined');
+    const localStream = nextEvent(document, 'local-stream-added');
+    const remoteStream = nextEvent(document, 'remote-stream-added');
+    const peerConnected = nextEvent(
+      document,
+      'peer-state-changed',
+      (e) => e.detail.participant.name === 'Bob' && e.detail.state === 'connected',
+    );
+    await element.join();
+
+    const first = seen.find((e) => e.type === 'connection-state-changed')!;
+    expect(first.detail).to.deep.equal({ state: 'connecting', previous: 'disconnected' });
+    expect((await connected).detail).to.deep.equal({ state: 'connected', previous: 'connecting' });
+
+    const join = await joined;
+    expect(join.detail.participant.name).to.equal('Bob');
+    expect(join.detail.participant.isLocal).to.equal(false);
+    expect(join.target, 'retargeted to the element').to.equal(element);
+    expect(join.bubbles).to.equal(true);
+    expect(join.composed).to.equal(true);
+
+    expect((await localStream).detail.stream).to.be.instanceOf(MediaStream);
+    expect((await localStream).detail.stream).to.equal(element.client!.localParticipant!.stream);
+    const remote = await remoteStream;
+    expect(remote.detail.participant.name).to.equal('Bob');
+    expect(remote.detail.stream).to.be.instanceOf(MediaStream);
+    expect((await peerConnected).detail.participant.peerState).to.equal('connected');
+
+    const left = nextEvent(document, 'participant-left');
+    const removed = nextEvent(document, 'remote-stream-removed');
+    server.removeParticipant(room, 'Bob');
+    expect((await left).detail.participant.name).to.equal('Bob');
+    expect((await removed).detail.stream).to.equal(remote.detail.stream);
+
+    const localRemoved = nextEvent(document, 'local-stream-removed');
+    await element.leave();
+    expect((await localRemoved).detail.stream).to.equal((await localStream).detail.stream);
+    for (const event of seen) {
+      expect(event.bubbles && event.composed, `${event.type} bubbles and is composed`).to.equal(
+        true,
+      );
+    }
+  });
+
+  it('fires nothing when its owner sets properties', async () => {
+    element = await mount();
+    element.server = SERVER;
+    element.room = freshRoom();
+    element.name = 'Ada';
+    element.media = false;
+    element.iceServers = [];
+    element.setAttribute('room', 'another');
+    await element.updateComplete;
+    expect(seen).to.deep.equal([]);
+    expect(element.client).to.equal(null);
+  });
+});

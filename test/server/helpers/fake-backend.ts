@@ -1,0 +1,141 @@
+/**
+ * A scripted media backend for signaling tests: no media, every call recorded.
+ * Its endpoints find an ICE candidate *while* processing an offer (before the answer
+ * is handed back), the worst case for the "candidates after the answer" rule.
+ * An offer containing "reject" is refused.
+ */
+import {
+  MediaError,
+  type IceCandidateInit,
+  type MediaBackend,
+  type MediaBackendStats,
+  type MediaPipeline,
+  type PublisherEndpoint,
+  type PublisherOptions,
+  type SubscriberEndpoint,
+  type SubscriberOptions,
+} from '../../../demo/server/media-backend.js';
+
+export class FakeEndpoint {
+  readonly offers: string[] = [];
+  /** Remote candidates, with whether the offer had been processed when each arrived. */
+  readonly candidates: { candidate: IceCandidateInit; afterOffer: boolean }[] = [];
+  released = false;
+  source: FakeEndpoint | undefined;
+  private readonly listeners = new Set<(candidate: IceCandidateInit) => void>();
+
+  constructor(
+    readonly id: string,
+    readonly role: 'publisher' | 'subscriber',
+    readonly participant: string,
+    private readonly pipeline: FakePipeline,
+  ) {}
+
+  get publisher(): PublisherEndpoint | undefined {
+    return this.source as unknown as PublisherEndpoint | undefined;
+  }
+
+  async processOffer(sdpOffer: string): Promise<string> {
+    if (this.released) throw new MediaError('released');
+    if (sdpOffer.includes('reject')) throw new MediaError('unusable offer');
+    this.offers.push(sdpOffer);
+    const candidate = {
+      candidate: `candidate:1 1 udp 1 127.0.0.1 ${1000 + this.offers.length} typ host`,
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    };
+    for (const listener of this.listeners) listener(candidate);
+    return `answer to ${sdpOffer}`;
+  }
+
+  async addIceCandidate(candidate: IceCandidateInit): Promise<void> {
+    if (this.released) throw new MediaError('released');
+    this.candidates.push({ candidate, afterOffer: this.offers.length > 0 });
+  }
+
+  onIceCandidate(listener: (candidate: IceCandidateInit) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  connect(subscriber: SubscriberEndpoint): void {
+    (subscriber as unknown as FakeEndpoint).source = this;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.pipeline.live.delete(this);
+    for (const endpoint of this.pipeline.all) if (endpoint.source === this) endpoint.source = undefined;
+  }
+}
+
+export class FakePipeline implements MediaPipeline {
+  readonly all: FakeEndpoint[] = [];
+  readonly live = new Set<FakeEndpoint>();
+  released = false;
+
+  constructor(
+    readonly id: string,
+    readonly room: string,
+    private readonly backend: FakeBackend,
+  ) {}
+
+  async createPublisher(options: PublisherOptions): Promise<PublisherEndpoint> {
+    return this.create('publisher', options.participant) as unknown as PublisherEndpoint;
+  }
+
+  async createSubscriber(options: SubscriberOptions): Promise<SubscriberEndpoint> {
+    const endpoint = this.create('subscriber', options.participant);
+    endpoint.source = options.publisher as unknown as FakeEndpoint;
+    return endpoint as unknown as SubscriberEndpoint;
+  }
+
+  async release(): Promise<void> {
+    this.released = true;
+    await Promise.all([...this.live].map((endpoint) => endpoint.release()));
+    this.backend.live.delete(this);
+  }
+
+  private create(role: 'publisher' | 'subscriber', participant: string): FakeEndpoint {
+    if (this.released) throw new MediaError('pipeline released');
+    const endpoint = new FakeEndpoint(`${this.id}/${this.all.length + 1}`, role, participant, this);
+    this.all.push(endpoint);
+    this.live.add(endpoint);
+    return endpoint;
+  }
+}
+
+export class FakeBackend implements MediaBackend {
+  readonly pipelines: FakePipeline[] = [];
+  readonly live = new Set<FakePipeline>();
+
+  async createPipeline(room: string): Promise<MediaPipeline> {
+    const pipeline = new FakePipeline(`p${this.pipelines.length + 1}`, room, this);
+    this.pipelines.push(pipeline);
+    this.live.add(pipeline);
+    return pipeline;
+  }
+
+  stats(): MediaBackendStats {
+    let endpoints = 0;
+    for (const pipeline of this.live) endpoints += pipeline.live.size;
+    return { pipelines: this.live.size, endpoints };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.live].map((pipeline) => pipeline.release()));
+  }
+
+  /** Every endpoint ever created, over all pipelines. */
+  endpoints(): FakeEndpoint[] {
+    return this.pipelines.flatMap((pipeline) => pipeline.all);
+  }
+
+  /** The live endpoint of `role` serving `participant` (the newest one). */
+  find(role: 'publisher' | 'subscriber', participant: string): FakeEndpoint | undefined {
+    return this.endpoints()
+      .filter((e) => e.role === role && e.participant === participant && !e.released)
+      .at(-1);
+  }
+}
