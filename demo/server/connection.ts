@@ -87,7 +87,10 @@ export class SignalingConnection implements MessageSink {
       await this.dispatch(message);
     } catch (error) {
       if (error instanceof SignalingError) {
-        this.logger.debug({ code: error.code, request: message.id, err: error.cause }, error.message);
+        this.logger.debug(
+          { code: error.code, request: message.id, err: error.cause },
+          error.message,
+        );
         this.replyError(error.code, error.message, message.id);
       } else {
         this.logger.error({ err: error, request: message.id }, 'handler failed');
@@ -124,6 +127,10 @@ export class SignalingConnection implements MessageSink {
   }
 
   private replyError(code: ErrorCode, message: string, request?: string): void {
-    this.send(request === undefined ? { id: 'error', code, message } : { id: 'error', code, message, request });
+    this.send(
+      request === undefined
+        ? { id: 'error', code, message }
+        : { id: 'error', code, message, request },
+    );
   }
 }

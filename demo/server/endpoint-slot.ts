@@ -42,6 +42,7 @@ export class EndpointSlot<E extends WebRtcEndpoint> {
     });
   }
 
+  /** True once the endpoint was released. */
   get released(): boolean {
     return this.endpoint.released;
   }

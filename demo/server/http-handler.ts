@@ -37,14 +37,20 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const config = JSON.stringify({ iceServers: options.iceServers });
   const hasFiles = existsSync(options.staticDir) && statSync(options.staticDir).isDirectory();
   if (!hasFiles) {
-    options.logger.warn({ staticDir: options.staticDir }, 'no static files folder: run the build first');
+    options.logger.warn(
+      { staticDir: options.staticDir },
+      'no static files folder: run the build first',
+    );
   }
   const files = hasFiles
     ? sirv(options.staticDir, {
         dev: options.dev,
         etag: true,
         ...(options.dev
-          ? { setHeaders: (response: ServerResponse) => response.setHeader('Cache-Control', 'no-store') }
+          ? {
+              setHeaders: (response: ServerResponse) =>
+                response.setHeader('Cache-Control', 'no-store'),
+            }
           : {}),
       })
     : undefined;
@@ -57,7 +63,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path === '/config.json') {
       response
-        .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+        .writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'no-store',
+        })
         .end(request.method === 'HEAD' ? undefined : config);
       return;
     }

@@ -43,7 +43,8 @@ export function readIceServers(value: unknown): IceServer[] {
     for (const key of ['username', 'credential'] as const) {
       const field = raw[key];
       if (field === undefined) continue;
-      if (typeof field !== 'string') throw new TypeError(`ICE server ${index}: "${key}" is not a string`);
+      if (typeof field !== 'string')
+        throw new TypeError(`ICE server ${index}: "${key}" is not a string`);
       server[key] = field;
     }
     return server;

@@ -32,7 +32,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
 
   // Step 3: the media backend.
-  const backend = new WeriftBackend({ network: config.network, iceServers: config.iceServers, logger });
+  const backend = new WeriftBackend({
+    network: config.network,
+    iceServers: config.iceServers,
+    logger,
+  });
   logger.info({ network: config.network }, 'media backend ready');
 
   // Step 4: HTTP and WebSocket.
@@ -74,6 +78,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`kurento-room: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `kurento-room: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -163,6 +163,7 @@ export interface PublisherEndpoint extends WebRtcEndpoint {
    * renegotiating. Asks the new source for a key frame.
    *
    * @throws TypeError when `subscriber` comes from another backend or pipeline.
+   * @throws {@link MediaError} when either endpoint is released.
    */
   connect(subscriber: SubscriberEndpoint): void;
 }

@@ -156,7 +156,11 @@ export class Room {
    * Sends `receiveVideoAnswer {name: whose media, sdpAnswer}`, then the server's
    * candidates.
    */
-  private async receiveVideoFrom(participant: Participant, sender: string, sdpOffer: string): Promise<void> {
+  private async receiveVideoFrom(
+    participant: Participant,
+    sender: string,
+    sdpOffer: string,
+  ): Promise<void> {
     const slot = await this.graph.run(() =>
       sender === participant.name
         ? this.preparePublisher(participant)
@@ -166,7 +170,9 @@ export class Room {
   }
 
   /** The participant's publisher slot for a new offer (runs on the graph queue). */
-  private async preparePublisher(participant: Participant): Promise<EndpointSlot<PublisherEndpoint>> {
+  private async preparePublisher(
+    participant: Participant,
+  ): Promise<EndpointSlot<PublisherEndpoint>> {
     this.assertMember(participant);
     const current = participant.publisher;
     // Created early for a subscriber and never offered: this offer is its first.
@@ -192,7 +198,10 @@ export class Room {
   }
 
   /** A new subscriber slot of `participant` on `sender`'s media (runs on the graph queue). */
-  private async prepareSubscriber(participant: Participant, sender: string): Promise<EndpointSlot<WebRtcEndpoint>> {
+  private async prepareSubscriber(
+    participant: Participant,
+    sender: string,
+  ): Promise<EndpointSlot<WebRtcEndpoint>> {
     this.assertMember(participant);
     const target = this.participants.get(sender);
     if (!target) {
@@ -207,7 +216,10 @@ export class Room {
       await previous.release();
     }
     const endpoint = await this.media('create a subscriber endpoint', () =>
-      this.pipeline.createSubscriber({ participant: participant.name, publisher: publisher.endpoint }),
+      this.pipeline.createSubscriber({
+        participant: participant.name,
+        publisher: publisher.endpoint,
+      }),
     );
     const slot = new EndpointSlot(endpoint, sender, (message) => participant.send(message));
     participant.subscriptions.set(sender, slot);
@@ -215,13 +227,17 @@ export class Room {
   }
 
   /** The participant's publisher slot, created idle if it has none (runs on the graph queue). */
-  private async ensurePublisher(participant: Participant): Promise<EndpointSlot<PublisherEndpoint>> {
+  private async ensurePublisher(
+    participant: Participant,
+  ): Promise<EndpointSlot<PublisherEndpoint>> {
     const current = participant.publisher;
     if (current && !current.released) return current;
     const endpoint = await this.media('create a publisher endpoint', () =>
       this.pipeline.createPublisher({ participant: participant.name }),
     );
-    const slot = new EndpointSlot(endpoint, participant.name, (message) => participant.send(message));
+    const slot = new EndpointSlot(endpoint, participant.name, (message) =>
+      participant.send(message),
+    );
     participant.publisher = slot;
     return slot;
   }
@@ -260,7 +276,11 @@ export class Room {
    * `onIceCandidate`: adds a browser candidate to the endpoint for `name` (own name =
    * publisher), or queues it until that endpoint has answered (the tutorial dropped it).
    */
-  private async addIceCandidate(participant: Participant, name: string, candidate: IceCandidateInit): Promise<void> {
+  private async addIceCandidate(
+    participant: Participant,
+    name: string,
+    candidate: IceCandidateInit,
+  ): Promise<void> {
     const slot = participant.slotFor(name);
     if (!slot || slot.state !== 'answered') {
       if (name !== participant.name && !this.participants.has(name)) {
@@ -273,9 +293,13 @@ export class Room {
       await slot.endpoint.addIceCandidate(candidate);
     } catch (error) {
       if (slot.released) return;
-      throw new SignalingError('MEDIA_ERROR', `could not add the ICE candidate: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new SignalingError(
+        'MEDIA_ERROR',
+        `could not add the ICE candidate: ${describe(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -288,7 +312,9 @@ export class Room {
     try {
       return await action();
     } catch (error) {
-      throw new SignalingError('MEDIA_ERROR', `could not ${what}: ${describe(error)}`, { cause: error });
+      throw new SignalingError('MEDIA_ERROR', `could not ${what}: ${describe(error)}`, {
+        cause: error,
+      });
     }
   }
 }

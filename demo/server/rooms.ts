@@ -80,7 +80,9 @@ export class RoomRegistry {
     try {
       pipeline = await this.backend.createPipeline(name);
     } catch (error) {
-      throw new SignalingError('MEDIA_ERROR', 'could not create the media pipeline', { cause: error });
+      throw new SignalingError('MEDIA_ERROR', 'could not create the media pipeline', {
+        cause: error,
+      });
     }
     this.logger.info({ room: name }, 'room created');
     return new Room({
@@ -90,7 +92,9 @@ export class RoomRegistry {
       onEmpty: (room) => {
         this.queue
           .run(() => (room.size === 0 ? this.closeRoom(room) : undefined))
-          .catch((error: unknown) => this.logger.error({ err: error, room: name }, 'closing a room failed'));
+          .catch((error: unknown) =>
+            this.logger.error({ err: error, room: name }, 'closing a room failed'),
+          );
       },
     });
   }

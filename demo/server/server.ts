@@ -178,7 +178,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     for (const ws of sockets) ws.close(1001, 'server shutting down');
     // Sockets that do not finish the closing handshake in time are cut.
     const cut = setTimeout(() => sockets.forEach((ws) => ws.terminate()), 1000);
-    await Promise.all(sockets.map((ws) => (ws.readyState === ws.CLOSED ? undefined : once(ws, 'close'))));
+    await Promise.all(
+      sockets.map((ws) => (ws.readyState === ws.CLOSED ? undefined : once(ws, 'close'))),
+    );
     clearTimeout(cut);
     await Promise.all([...connections].map((connection) => connection.settled()));
     await rooms.close();

@@ -119,6 +119,7 @@ export class WeriftBackend implements MediaBackend {
     this.logger = options.logger ?? createLogger('silent');
   }
 
+  /** {@inheritDoc MediaBackend.createPipeline} */
   async createPipeline(room: string): Promise<MediaPipeline> {
     if (this.closed) throw new MediaError('the media backend is closed');
     const pipeline = new WeriftPipeline(`p${this.nextPipeline++}`, this.peer, this.logger, (p) =>
@@ -129,12 +130,14 @@ export class WeriftBackend implements MediaBackend {
     return pipeline;
   }
 
+  /** {@inheritDoc MediaBackend.stats} */
   stats(): MediaBackendStats {
     let endpoints = 0;
     for (const pipeline of this.pipelines) endpoints += pipeline.endpointCount;
     return { pipelines: this.pipelines.size, endpoints };
   }
 
+  /** {@inheritDoc MediaBackend.close} */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.pipelines].map((pipeline) => pipeline.release()));

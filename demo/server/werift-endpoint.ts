@@ -31,13 +31,33 @@ function candidateAddress(candidate: string): string | undefined {
 }
 
 /**
+ * Ends the DTLS handshake retransmissions of a peer connection being closed.
+ *
+ * werift 0.24 retransmits an unanswered DTLS flight on a timer (0.5 s, 1 s, … 5.5 s,
+ * 33 s in all) that `close()` does not cancel, and stops only when the handshake
+ * context's flight number moves past it. An endpoint released mid-handshake (a
+ * participant leaving just as a subscriber connects) would keep the process busy for
+ * that long; marking the handshake over ends the loop at its next wake-up.
+ */
+function stopDtlsRetransmissions(pc: RTCPeerConnection): void {
+  for (const transport of pc.dtlsTransports) {
+    const context = (transport as unknown as { dtls?: { dtls?: { flight?: unknown } } }).dtls?.dtls;
+    if (context && typeof context.flight === 'number') context.flight = Number.MAX_SAFE_INTEGER;
+  }
+}
+
+/**
  * A werift peer connection as a {@link WebRtcEndpoint}. Subclasses add the media:
  * {@link WeriftPublisher} receives it, {@link WeriftSubscriber} sends it.
  */
 export abstract class WeriftEndpoint implements WebRtcEndpoint {
+  /** {@inheritDoc WebRtcEndpoint.role} */
   abstract readonly role: 'publisher' | 'subscriber';
+  /** {@inheritDoc WebRtcEndpoint.id} */
   readonly id: string;
+  /** The pipeline that created the endpoint. */
   readonly pipelineId: string;
+  /** The participant the endpoint serves. */
   readonly participant: string;
   protected readonly pc: RTCPeerConnection;
   protected readonly logger: Logger;
@@ -77,10 +97,12 @@ export abstract class WeriftEndpoint implements WebRtcEndpoint {
     });
   }
 
+  /** {@inheritDoc WebRtcEndpoint.released} */
   get released(): boolean {
     return this.isReleased;
   }
 
+  /** {@inheritDoc WebRtcEndpoint.processOffer} */
   async processOffer(sdpOffer: string): Promise<string> {
     if (this.isReleased) throw new MediaError(`endpoint ${this.id} was released`);
     if (this.offered) throw new MediaError(`endpoint ${this.id} already processed an offer`);
@@ -101,6 +123,11 @@ export abstract class WeriftEndpoint implements WebRtcEndpoint {
     return answer;
   }
 
+  /**
+   * {@inheritDoc WebRtcEndpoint.addIceCandidate}
+   *
+   * mDNS candidates (RFC 8839 `.local` names) are ignored: see the body.
+   */
   async addIceCandidate(candidate: IceCandidateInit): Promise<void> {
     if (this.isReleased) throw new MediaError(`endpoint ${this.id} was released`);
     // An ICE lite agent never checks remote candidates: the browser's checks reveal its
@@ -123,11 +150,13 @@ export abstract class WeriftEndpoint implements WebRtcEndpoint {
     }
   }
 
+  /** {@inheritDoc WebRtcEndpoint.onIceCandidate} */
   onIceCandidate(listener: (candidate: IceCandidateInit) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** {@inheritDoc WebRtcEndpoint.release} */
   release(): Promise<void> {
     if (this.closing) return this.closing;
     this.isReleased = true;
@@ -140,6 +169,7 @@ export abstract class WeriftEndpoint implements WebRtcEndpoint {
       this.logger.warn({ err: error, endpoint: this.id }, 'disconnecting an endpoint failed');
     }
     this.onReleased(this);
+    stopDtlsRetransmissions(this.pc);
     this.closing = this.pc.close().catch((error: unknown) => {
       this.logger.warn({ err: error, endpoint: this.id }, 'closing a peer connection failed');
     });

@@ -35,6 +35,7 @@ export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint
     this.pc.ontrack = (event) => this.handleTrack(event);
   }
 
+  /** {@inheritDoc PublisherEndpoint.connect} */
   connect(subscriber: SubscriberEndpoint): void {
     if (!(subscriber instanceof WeriftSubscriber) || subscriber.pipelineId !== this.pipelineId) {
       throw new TypeError('the subscriber endpoint belongs to another pipeline');

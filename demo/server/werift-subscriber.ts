@@ -34,7 +34,9 @@ export function msidStreamId(name: string): string {
   let id = '';
   for (const char of name) {
     if (char !== '%' && TOKEN_CHAR.test(char)) id += char;
-    else for (const byte of Buffer.from(char, 'utf8')) id += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    else
+      for (const byte of Buffer.from(char, 'utf8'))
+        id += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return id;
 }
@@ -67,6 +69,7 @@ export class WeriftSubscriber extends WeriftEndpoint implements SubscriberEndpoi
     this.attach(publisher);
   }
 
+  /** {@inheritDoc SubscriberEndpoint.publisher} */
   get publisher(): WeriftPublisher | undefined {
     return this.source;
   }
@@ -115,7 +118,10 @@ export class WeriftSubscriber extends WeriftEndpoint implements SubscriberEndpoi
     if ((kind !== 'audio' && kind !== 'video') || this.outputs.has(kind)) return;
     transceiver.setDirection('sendonly');
     transceiver.sender.setStreams([new MediaStream({ id: this.streamId })]);
-    this.outputs.set(kind, { sender: transceiver.sender, rewriter: new RtpRewriter(CLOCK_RATE[kind]) });
+    this.outputs.set(kind, {
+      sender: transceiver.sender,
+      rewriter: new RtpRewriter(CLOCK_RATE[kind]),
+    });
   }
 
   private handleRtcp(packet: RtcpPacket): void {

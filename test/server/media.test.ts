@@ -40,7 +40,10 @@ const markerOf = (packet: RtpPacket) => {
   return p.length === 7 ? p[5]! | (p[6]! << 8) : p[1]! | (p[2]! << 8);
 };
 
-async function joinAll(connect: () => Promise<TestClient>, ...names: string[]): Promise<TestClient[]> {
+async function joinAll(
+  connect: () => Promise<TestClient>,
+  ...names: string[]
+): Promise<TestClient[]> {
   const clients: TestClient[] = [];
   for (const name of names) {
     const client = await connect();
@@ -80,7 +83,7 @@ describe('media negotiation with the werift SFU', () => {
     await publisher.connected;
   });
 
-  test("a receive-only offer gets a send-only answer whose a=msid names the publisher", async (t) => {
+  test('a receive-only offer gets a send-only answer whose a=msid names the publisher', async (t) => {
     const { connect } = await withServer(t);
     const [alice, bob] = await joinAll(connect, 'Alice Smith', 'bob');
     const subscriber = await subscribe(bob!, 'Alice Smith');
@@ -158,7 +161,8 @@ describe('RTP through the SFU', () => {
         // Copies without the publisher's header extensions, in order, payload intact.
         assert.ok(packets.every((p) => p.header.extensions.length === 0));
         const markers = packets.map(markerOf);
-        for (let i = 1; i < markers.length; i++) assert.equal(markers[i], markers[i - 1]! + 1, `${kind} in order`);
+        for (let i = 1; i < markers.length; i++)
+          assert.equal(markers[i], markers[i - 1]! + 1, `${kind} in order`);
         const seqs = packets.map((p) => p.header.sequenceNumber);
         for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1]! + 1) & 0xffff);
       }
@@ -228,11 +232,13 @@ describe('RTP through the SFU', () => {
     after.stop();
     const packets = got.packets.video;
     const seqs = packets.map((p) => p.header.sequenceNumber);
-    for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1]! + 1) & 0xffff, `seq at ${i}`);
+    for (let i = 1; i < seqs.length; i++)
+      assert.equal(seqs[i], (seqs[i - 1]! + 1) & 0xffff, `seq at ${i}`);
     const ssrcs = new Set(packets.map((p) => p.header.ssrc));
     assert.equal(ssrcs.size, 1, 'one outgoing SSRC');
     const stamps = packets.map((p) => p.header.timestamp);
-    for (let i = 1; i < stamps.length; i++) assert.ok(stamps[i]! > stamps[i - 1]!, `timestamp at ${i}`);
+    for (let i = 1; i < stamps.length; i++)
+      assert.ok(stamps[i]! > stamps[i - 1]!, `timestamp at ${i}`);
   });
 
   test('leaving releases every peer connection of the server', async (t) => {

@@ -81,7 +81,16 @@ describe('joinRoom', () => {
   test('invalid room or participant names get INVALID_NAME', async (t) => {
     const { connect, server } = await setup(t);
     const client = await connect();
-    const bad = ['', '   ', 'x'.repeat(65), 'tab\there', 'nul\u0000', 'bell\u0007', 'c1\u0085', 'lone\ud800'];
+    const bad = [
+      '',
+      '   ',
+      'x'.repeat(65),
+      'tab\there',
+      'nul\u0000',
+      'bell\u0007',
+      'c1\u0085',
+      'lone\ud800',
+    ];
     for (const name of bad) {
       client.send({ id: 'joinRoom', room: 'room', name });
       assert.equal((await client.next('error')).code, 'INVALID_NAME', JSON.stringify(name));
@@ -99,7 +108,10 @@ describe('joinRoom', () => {
     const [alice, bob] = await Promise.all([connect(), connect()]);
     alice.send({ id: 'joinRoom', room: 'room', name: 'alice' });
     bob.send({ id: 'joinRoom', room: 'room', name: 'bob' });
-    const [a, b] = await Promise.all([alice.next('existingParticipants'), bob.next('existingParticipants')]);
+    const [a, b] = await Promise.all([
+      alice.next('existingParticipants'),
+      bob.next('existingParticipants'),
+    ]);
     assert.deepEqual([...a.data, ...b.data].sort(), ['alice']);
     assert.equal(server.stats().rooms, 1);
     assert.equal(backend.pipelines.length, 1);
@@ -134,7 +146,11 @@ describe('refused frames', () => {
       ['{"id":"__proto__"}', 'UNKNOWN_MESSAGE', '__proto__'],
       ['{"id":"joinRoom","name":"alice"}', 'INVALID_MESSAGE', 'joinRoom'],
       ['{"id":"joinRoom","name":7,"room":"r"}', 'INVALID_MESSAGE', 'joinRoom'],
-      ['{"id":"onIceCandidate","name":"a","candidate":{"sdpMid":"0"}}', 'INVALID_MESSAGE', 'onIceCandidate'],
+      [
+        '{"id":"onIceCandidate","name":"a","candidate":{"sdpMid":"0"}}',
+        'INVALID_MESSAGE',
+        'onIceCandidate',
+      ],
       [Buffer.from('{"id":"leaveRoom"}'), 'MALFORMED_FRAME', undefined],
     ];
     for (const [frame, code, request] of cases) {
@@ -166,7 +182,11 @@ describe('receiveVideoFrom and onIceCandidate', () => {
     await alice.join('room', 'alice');
     alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'offer-a' });
     const answer = await alice.next('receiveVideoAnswer');
-    assert.deepEqual(answer, { id: 'receiveVideoAnswer', name: 'alice', sdpAnswer: 'answer to offer-a' });
+    assert.deepEqual(answer, {
+      id: 'receiveVideoAnswer',
+      name: 'alice',
+      sdpAnswer: 'answer to offer-a',
+    });
     const found = await alice.next('iceCandidate');
     assert.equal(found.name, 'alice');
     assert.match(found.candidate.candidate, /^candidate:/);
@@ -234,7 +254,11 @@ describe('receiveVideoFrom and onIceCandidate', () => {
     alice.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(1) });
     alice.send({ id: 'onIceCandidate', name: 'bob', candidate: candidate(2) });
     await barrier(alice);
-    assert.deepEqual(alice.unread().filter((m) => m.id === 'error'), [], 'queued, not refused');
+    assert.deepEqual(
+      alice.unread().filter((m) => m.id === 'error'),
+      [],
+      'queued, not refused',
+    );
     alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'offer-a' });
     alice.send({ id: 'receiveVideoFrom', sender: 'bob', sdpOffer: 'offer-ab' });
     await barrier(alice);
@@ -275,7 +299,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
     assert.equal(server.stats().endpoints, 2); // alice's publisher + bob's subscriber
   });
 
-  test("publishing again moves the subscribers to the new publisher endpoint", async (t) => {
+  test('publishing again moves the subscribers to the new publisher endpoint', async (t) => {
     const { connect, backend } = await setup(t);
     const alice = await connect();
     await alice.join('room', 'alice');
@@ -336,7 +360,10 @@ describe('leaving', () => {
     // The same socket can join again, under the same name.
     assert.deepEqual(await alice.join('room', 'alice'), ['bob']);
     bob.send({ id: 'leaveRoom' });
-    await until(() => server.stats().participants === 1 && server.stats().endpoints === 0, 'bob left');
+    await until(
+      () => server.stats().participants === 1 && server.stats().endpoints === 0,
+      'bob left',
+    );
   });
 
   test('a closing socket leaves like leaveRoom; the last one out closes the room', async (t) => {
@@ -356,6 +383,18 @@ describe('leaving', () => {
     await bob.next('participantLeft');
     bob.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(9) });
     assert.equal((await bob.next('error')).code, 'UNKNOWN_PARTICIPANT');
+  });
+
+  test('a socket that stops answering pings is dropped and leaves the room', async (t) => {
+    const backend = new FakeBackend();
+    const { connect, server } = await withServer(t, { backend, heartbeatIntervalMs: 50 });
+    const silent = await connect({ autoPong: false });
+    await silent.join('room', 'alice');
+    const bob = await connect();
+    await bob.join('room', 'bob');
+    assert.equal((await bob.next('participantLeft')).name, 'alice');
+    assert.equal((await silent.closed).code, 1006);
+    assert.equal(server.stats().participants, 1);
   });
 
   test('a socket closing before joinRoom is harmless', async (t) => {

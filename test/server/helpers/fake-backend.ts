@@ -66,7 +66,8 @@ export class FakeEndpoint {
     if (this.released) return;
     this.released = true;
     this.pipeline.live.delete(this);
-    for (const endpoint of this.pipeline.all) if (endpoint.source === this) endpoint.source = undefined;
+    for (const endpoint of this.pipeline.all)
+      if (endpoint.source === this) endpoint.source = undefined;
   }
 }
 

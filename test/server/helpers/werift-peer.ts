@@ -20,7 +20,7 @@ export const LOOPBACK = {
   iceUseIpv6: false,
   iceAdditionalHostAddresses: ['127.0.0.1'],
   iceInterfaceAddresses: { udp4: '127.0.0.1' },
-} as const;
+};
 
 function createPeer(): RTCPeerConnection {
   return new RTCPeerConnection({
@@ -76,7 +76,11 @@ function whenConnected(pc: RTCPeerConnection, timeoutMs = 10_000): Promise<void>
  * candidates as they come (possibly before the offer reaches the server), sends
  * `receiveVideoFrom`, applies `receiveVideoAnswer`, and adds the server's candidates.
  */
-async function negotiate(client: TestClient, pc: RTCPeerConnection, name: string): Promise<ClientPeer> {
+async function negotiate(
+  client: TestClient,
+  pc: RTCPeerConnection,
+  name: string,
+): Promise<ClientPeer> {
   pc.onIceCandidate.subscribe((candidate) => {
     if (!candidate) return;
     client.send({

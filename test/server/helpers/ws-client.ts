@@ -41,9 +41,9 @@ export class TestClient {
     );
   }
 
-  /** Opens a socket to `url` and resolves once it is open. */
-  static async connect(url: string): Promise<TestClient> {
-    const socket = new WebSocket(url);
+  /** Opens a socket to `url` (`options` as the `ws` package takes them) and resolves once open. */
+  static async connect(url: string, options?: WebSocket.ClientOptions): Promise<TestClient> {
+    const socket = new WebSocket(url, options);
     const client = new TestClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -79,7 +79,11 @@ export class TestClient {
   }
 
   /** Takes the first unread message matching `predicate`, waiting for it if needed. */
-  take(predicate: (message: ServerMessage) => boolean, what = 'a message', timeoutMs = WAIT_MS): Promise<ServerMessage> {
+  take(
+    predicate: (message: ServerMessage) => boolean,
+    what = 'a message',
+    timeoutMs = WAIT_MS,
+  ): Promise<ServerMessage> {
     const take = (): ServerMessage | undefined => {
       const index = this.inbox.findIndex(predicate);
       return index < 0 ? undefined : this.inbox.splice(index, 1)[0];
@@ -118,7 +122,10 @@ export class TestClient {
   /** Sends `joinRoom` and resolves with the names of `existingParticipants`. */
   async join(room: string, name: string): Promise<string[]> {
     this.send({ id: 'joinRoom', room, name });
-    const reply = await this.take((m) => m.id === 'existingParticipants' || m.id === 'error', 'a join reply');
+    const reply = await this.take(
+      (m) => m.id === 'existingParticipants' || m.id === 'error',
+      'a join reply',
+    );
     if (reply.id !== 'existingParticipants') {
       throw new Error(`join refused: ${JSON.stringify(reply)}`);
     }
