@@ -1,29 +1,30 @@
 /**
- * Bench: `npm run bench -- [N] [holdSeconds]` (defaults 3 and 20).
+ * Bench: `npm run bench -- [N] [holdSeconds] [rounds]` (defaults 3, 20 and 3).
  *
- * Starts the reference server, drives N headless Chromium participants through the
- * demo page into one room, and prints:
- *   - join -> first remote frame (ms) for every participant that joins a room that
- *     already has someone in it, median and max; and join -> every remote video
- *     present, for the same participants;
- *   - the server's CPU (% of one core) and RSS (MB) over the hold period, and the
- *     receivers' decoded frame rate;
- *   - bundle sizes, minified and gzipped, against kurento-utils measured in the same
- *     run as the baseline (the library the Kurento tutorials use).
- * Run on demand, not in `npm test`: the figures are noisy on shared machines.
+ * Starts the reference server and drives N headless Chromium participants through the
+ * demo page into one room, then prints:
+ *   - join -> first remote frame and join -> a frame from everyone already in the room
+ *     (ms; median and max over participants 2..N as they join one after another);
+ *   - the same for a late joiner into the full room, `rounds` times with RoomClient and
+ *     `rounds` times with the baseline: a kurento-utils client driven the way the Kurento
+ *     tutorial does, measured in the same run against the same server, and the ratio;
+ *   - the server's CPU (% of one core) and RSS (MB) over the hold, and receivers'
+ *     decoded frame rates;
+ *   - bundle sizes, minified and gzipped, against kurento-utils as the baseline.
+ * Every camera sends 320x240 at 15 fps, as the Kurento tutorial's client asks.
+ * "Join" is the moment the client constructs its signaling WebSocket; a frame is the
+ * first `requestVideoFrameCallback` of a remote video track. Run on demand, not in
+ * `npm test`: the figures are noisy on shared machines.
  */
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import type { Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { inboundReports, launchBrowser, openPage } from '../test/helpers/browser.js';
 import { demoUrl } from '../test/helpers/room-page.js';
+import { serveTutorialClient } from '../test/helpers/tutorial-client.js';
 import { waitUntil } from '../test/helpers/wait.js';
-
-const participants = Number(process.argv[2] ?? 3);
-const holdSeconds = Number(process.argv[3] ?? 20);
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 /** Minified and gzipped size (bytes) of an entry bundled with its dependencies. */
 async function bundleSize(entry: string, extra: Parameters<typeof build>[0] = {}) {
@@ -52,29 +53,66 @@ function processUsage(pid: number) {
   return { cpuSeconds, rssMb: rss / 1024 };
 }
 
-/** Records, in the page, when join starts and when each remote stream's first frame is shown. */
-async function instrument(page: Page) {
+interface JoinMarks {
+  joinAt: number;
+  frames: number[];
+}
+
+/**
+ * Opens `url` with timing marks recorded in the page: when the first WebSocket is
+ * constructed, and when each remote video track shows its first frame. Works the same
+ * for any client (ours or kurento-utils), since it hooks the browser APIs they share.
+ */
+async function openMeasured(browser: Browser, url: string): Promise<Page> {
+  const page = await openPage(browser, 'about:blank');
   await page.evaluateOnNewDocument(() => {
-    const marks = { joinAt: 0, frames: {} as Record<string, number> };
+    const marks = { joinAt: 0, frames: [] as number[] };
     (window as unknown as { __bench: typeof marks }).__bench = marks;
-    document.addEventListener('connection-state-changed', (event) => {
-      const detail = (event as CustomEvent<{ state: string }>).detail;
-      if (detail.state === 'connecting' && !marks.joinAt) marks.joinAt = performance.now();
-    });
-    document.addEventListener('remote-stream-added', (event) => {
-      const { stream, participant } = (
-        event as CustomEvent<{ stream: MediaStream; participant: { name: string } }>
-      ).detail;
-      const video = document.createElement('video');
-      video.muted = true;
-      video.srcObject = stream;
-      video.requestVideoFrameCallback(() => {
-        marks.frames[participant.name] = performance.now();
-        video.srcObject = null;
-      });
-      void video.play();
-    });
+    const NativeWebSocket = window.WebSocket;
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        if (!marks.joinAt) marks.joinAt = performance.now();
+        super(url, protocols);
+      }
+    };
+    const NativePeerConnection = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends NativePeerConnection {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        this.addEventListener('track', ({ track }) => {
+          if (track.kind !== 'video') return;
+          const video = document.createElement('video');
+          video.muted = true;
+          video.srcObject = new MediaStream([track]);
+          video.requestVideoFrameCallback(() => {
+            marks.frames.push(performance.now());
+            video.srcObject = null;
+          });
+          void video.play();
+        });
+      }
+    } as typeof RTCPeerConnection;
   });
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+/** Waits until the page has shown frames from `count` remote videos; returns its marks. */
+function framesFrom(page: Page, count: number): Promise<JoinMarks> {
+  return waitUntil(
+    () =>
+      page.evaluate((n) => {
+        const marks = (window as unknown as { __bench: JoinMarks }).__bench;
+        return marks.frames.length >= n && marks;
+      }, count),
+    { timeoutMs: 60000, intervalMs: 20, message: `${count} remote videos` },
+  );
+}
+
+/** join -> first frame, and join -> the `count`-th frame, in ms. */
+function joinTimes(marks: JoinMarks, count: number) {
+  const frames = [...marks.frames].sort((a, b) => a - b);
+  return { first: frames[0] - marks.joinAt, all: frames[count - 1] - marks.joinAt };
 }
 
 const median = (values: number[]) => {
@@ -83,41 +121,37 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const stats = (values: number[]) =>
+  `median ${fmt(median(values))}  max ${fmt(Math.max(...values))}`;
+
+const participants = Number(process.argv[2] ?? 3);
+const holdSeconds = Number(process.argv[3] ?? 20);
+const rounds = Number(process.argv[4] ?? 3);
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** Every participant's camera: the Kurento tutorial's size and rate (its client asks 320 wide at 15 fps). */
+const VIDEO = '320x240@15';
 
 async function main() {
-  console.log(`kurento-room bench: ${participants} participants, ${holdSeconds} s hold`);
+  console.log(
+    `kurento-room bench: ${participants} participants at ${VIDEO}, ${holdSeconds} s hold, ${rounds} late-join rounds`,
+  );
   const server = await startServerProcess({ LOG_LEVEL: 'warn' });
+  const tutorial = await serveTutorialClient();
   const browser = await launchBrowser();
   try {
+    // 1. Participants join one after another, without waiting for each other.
     const pages: Page[] = [];
-    for (let i = 0; i < participants; i++) {
-      const page = await openPage(browser, 'about:blank');
-      await instrument(page);
-      await page.goto(demoUrl(server.url, 'bench', `p${i + 1}`), { waitUntil: 'load' });
-      pages.push(page);
+    for (let i = 1; i <= participants; i++) {
+      pages.push(await openMeasured(browser, demoUrl(server.url, 'bench', `p${i}`, VIDEO)));
     }
+    const marks = await Promise.all(pages.map((page) => framesFrom(page, participants - 1)));
+    // The i-th joiner (i >= 2) finds i - 1 participants in the room.
+    const buildUp = marks.slice(1).map((m, i) => joinTimes(m, i + 1));
+    console.log(`\njoiners 2..${participants} of a room filling up (ms)`);
+    console.log(`  join -> first remote frame           ${stats(buildUp.map((t) => t.first))}`);
+    console.log(`  join -> frames from all present      ${stats(buildUp.map((t) => t.all))}`);
 
-    const expected = participants - 1;
-    const marks = await Promise.all(
-      pages.map((page) =>
-        waitUntil(
-          () =>
-            page.evaluate((n) => {
-              const bench = (
-                window as unknown as { __bench: { joinAt: number; frames: Record<string, number> } }
-              ).__bench;
-              return Object.keys(bench.frames).length >= n && bench;
-            }, expected),
-          { timeoutMs: 60000, intervalMs: 50, message: 'every remote video' },
-        ),
-      ),
-    );
-    // For the i-th joiner, the participants already in the room are p1..p(i-1).
-    const present = (m: (typeof marks)[number], i: number) =>
-      Array.from({ length: i }, (_, k) => m.frames[`p${k + 1}`] - m.joinAt);
-    const firstFrame = marks.slice(1).map((m, i) => Math.min(...present(m, i + 1)));
-    const allFrames = marks.slice(1).map((m, i) => Math.max(...present(m, i + 1)));
-
+    // 2. The full room held: server CPU and memory, receivers' frame rates.
     const start = processUsage(server.pid);
     const framesBefore = await Promise.all(pages.map(inboundReports));
     const rss: number[] = [];
@@ -132,25 +166,46 @@ async function main() {
     const fps = framesAfter.flatMap((reports, p) =>
       reports.map((r, i) => (r.framesDecoded - (framesBefore[p][i]?.framesDecoded ?? 0)) / elapsed),
     );
-
-    console.log(
-      `\njoin -> first remote frame (ms), ${firstFrame.length} joiners into an occupied room`,
-    );
-    console.log(`  median ${fmt(median(firstFrame))}  max ${fmt(Math.max(...firstFrame))}`);
-    console.log('join -> a frame from every participant already in the room (ms)');
-    console.log(`  median ${fmt(median(allFrames))}  max ${fmt(Math.max(...allFrames))}`);
-    console.log(`\nserver over ${fmt(elapsed)} s hold`);
-    console.log(
-      `  CPU ${fmt((100 * (end.cpuSeconds - start.cpuSeconds)) / elapsed, 1)} % of one core`,
-    );
+    const cpu = (100 * (end.cpuSeconds - start.cpuSeconds)) / elapsed;
+    console.log(`\nserver over a ${fmt(elapsed)} s hold with ${participants} participants`);
+    console.log(`  CPU ${fmt(cpu, 1)} % of one core`);
     console.log(
       `  RSS start ${fmt(rss[0] ?? start.rssMb)} MB  max ${fmt(Math.max(...rss))} MB  end ${fmt(end.rssMb)} MB`,
     );
     console.log(
       `  decoding: ${fps.length} subscriptions, median ${fmt(median(fps), 1)} fps, min ${fmt(Math.min(...fps), 1)} fps`,
     );
+
+    // 3. A late joiner into the full room: RoomClient against kurento-utils, alternating.
+    const late = {
+      sdk: [] as ReturnType<typeof joinTimes>[],
+      baseline: [] as ReturnType<typeof joinTimes>[],
+    };
+    for (let round = 1; round <= rounds; round++) {
+      for (const kind of ['sdk', 'baseline'] as const) {
+        const name = `late-${kind}-${round}`;
+        const url =
+          kind === 'sdk'
+            ? demoUrl(server.url, 'bench', name, VIDEO)
+            : tutorial.pageUrl(server.wsUrl, 'bench', name);
+        const page = await openMeasured(browser, url);
+        late[kind].push(joinTimes(await framesFrom(page, participants), participants));
+        await page.browserContext().close();
+      }
+    }
+    const ratio = (pick: (t: ReturnType<typeof joinTimes>) => number) =>
+      fmt(median(late.sdk.map(pick)) / median(late.baseline.map(pick)), 2);
+    console.log(`\na late joiner into the room of ${participants}, ${rounds} rounds each (ms)`);
+    console.log(`  RoomClient     join -> first frame ${stats(late.sdk.map((t) => t.first))}`);
+    console.log(`                 join -> all frames  ${stats(late.sdk.map((t) => t.all))}`);
+    console.log(`  kurento-utils  join -> first frame ${stats(late.baseline.map((t) => t.first))}`);
+    console.log(`  (baseline)     join -> all frames  ${stats(late.baseline.map((t) => t.all))}`);
+    console.log(
+      `  ratio RoomClient / baseline (medians): first ${ratio((t) => t.first)}x, all ${ratio((t) => t.all)}x`,
+    );
   } finally {
     await browser.close();
+    await tutorial.close();
     await server.stop();
   }
 
@@ -167,5 +222,8 @@ async function main() {
   console.log(row('RoomClient alone', client));
   console.log(row('RoomClient + <kurento-room> + Lit', full));
 }
+
+// An interrupted bench still ends its server (test/helpers/server-process.ts kills it on exit).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 await main();

@@ -1,5 +1,6 @@
 // The demo page: a join form that mounts <kurento-room>. `?room=R&name=N` fills the
-// form; `&autojoin` joins at once. ICE servers come from the reference server's
+// form; `&autojoin` joins at once; `&video=320x240@15` asks the camera for that size and
+// frame rate (default: the browser's, usually 640x480). ICE servers come from the reference server's
 // /config.json ({iceServers: RTCIceServer[]}); without it the room runs on host candidates.
 import '../src/kurento-room.js';
 import type { KurentoRoomElement } from '../src/kurento-room.js';
@@ -32,6 +33,18 @@ function roomLink(room: string): string {
   return url.href;
 }
 
+/** Camera constraints from a `video=WIDTHxHEIGHT[@FPS]` query value; undefined for the default. */
+function videoConstraints(value: string | null): MediaStreamConstraints | undefined {
+  const match = /^(\d{2,4})x(\d{2,4})(?:@(\d{1,2}))?$/.exec(value ?? '');
+  if (!match) return undefined;
+  const [, width, height, fps] = match.map(Number);
+  const video: MediaTrackConstraints = { width: { ideal: width }, height: { ideal: height } };
+  if (fps) video.frameRate = { ideal: fps };
+  return { audio: true, video };
+}
+
+const params = new URLSearchParams(location.search);
+const media = videoConstraints(params.get('video'));
 const iceServers = loadIceServers();
 
 /** Replaces any current room (leaving it) with a new element that joins `room` as `name`. */
@@ -39,6 +52,7 @@ async function mount(room: string, name: string): Promise<void> {
   const element = document.createElement('kurento-room') as KurentoRoomElement;
   element.room = room;
   element.name = name;
+  if (media) element.media = media;
   element.iceServers = await iceServers;
   const empty = document.createElement('p');
   empty.slot = 'empty';
@@ -70,7 +84,6 @@ copyButton.addEventListener('click', () => {
   );
 });
 
-const params = new URLSearchParams(location.search);
 roomInput.value = params.get('room') ?? '';
 nameInput.value = params.get('name') ?? '';
 if (params.has('autojoin') && roomInput.value.trim() && nameInput.value.trim()) {

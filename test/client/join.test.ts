@@ -3,14 +3,8 @@
 import { expect } from '@esm-bundle/chai';
 import { InvalidStateError, SignalingError } from '../../src/errors.js';
 import { RoomClient } from '../../src/room-client.js';
-import {
-  deferred,
-  mediaSections,
-  openRealCamera,
-  rejection,
-  stubGetUserMedia,
-  until,
-} from './helpers.js';
+import { deferred } from '../helpers-browser/wait.js';
+import { mediaSections, openRealCamera, rejection, stubGetUserMedia, until } from './helpers.js';
 import { cleanup, onCleanup, start } from './setup.js';
 
 /** Records every stream getUserMedia hands out, delegating to the real one. */

@@ -2,8 +2,8 @@
 // streams and frames over loopback, peer states, negotiation errors, and a denied camera.
 import { expect } from '@esm-bundle/chai';
 import { MediaAccessError, NegotiationError, SignalingError } from '../../src/errors.js';
+import { deferred } from '../helpers-browser/wait.js';
 import {
-  deferred,
   firstFrame,
   openRealCamera,
   stubGetUserMedia,

@@ -1,24 +1,21 @@
 import { expect } from '@esm-bundle/chai';
 import { resolveServerUrl, type KurentoRoomElement } from '../../src/kurento-room.js';
 import { RoomClient } from '../../src/room-client.js';
-import { MockRoomServer } from './mock-room-server.js';
+import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
+import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import { freshRoom, mount, rendered, statusText, tile, wsOrigin } from './helpers.js';
 
 const SERVER = 'ws://mock.test/groupcall';
 
 describe('<kurento-room> attributes and properties', () => {
-  let server: MockRoomServer;
+  let server: FakeKurento;
   let element: KurentoRoomElement | undefined;
 
-  afterEach(() => {
-    element?.remove();
-    element = undefined;
-    server.stop();
-  });
+  afterEach(cleanup);
 
   describe('server', () => {
-    beforeEach(async () => {
-      server = await MockRoomServer.start(`${wsOrigin}/groupcall`);
+    beforeEach(() => {
+      server = fakeKurento({ url: `${wsOrigin}/groupcall` });
     });
 
     it('defaults to /groupcall on the page origin, ws: on http: and wss: on https:', async () => {
@@ -43,7 +40,7 @@ describe('<kurento-room> attributes and properties', () => {
       element = await mount({ room, name: 'Ada' });
       expect(element.client, 'no client before join').to.equal(null);
       await element.join();
-      const join = await server.message('joinRoom');
+      const join = await server.next('joinRoom');
       expect(join).to.deep.equal({ id: 'joinRoom', room, name: 'Ada' });
       expect(element.client).to.be.instanceOf(RoomClient);
       expect(element.client!.room).to.equal(room);
@@ -52,8 +49,8 @@ describe('<kurento-room> attributes and properties', () => {
   });
 
   describe('with a mock server', () => {
-    beforeEach(async () => {
-      server = await MockRoomServer.start(SERVER);
+    beforeEach(() => {
+      server = fakeKurento({ url: SERVER });
     });
 
     it('autojoin joins without a click once room and name are both set', async () => {
@@ -62,7 +59,7 @@ describe('<kurento-room> attributes and properties', () => {
       expect(element.autojoin).to.equal(true);
       expect(element.client, 'no name yet: no join').to.equal(null);
       element.setAttribute('name', 'Ada');
-      const join = await server.message('joinRoom');
+      const join = await server.next('joinRoom');
       expect(join).to.deep.equal({ id: 'joinRoom', room, name: 'Ada' });
       await rendered(
         element,
@@ -73,7 +70,7 @@ describe('<kurento-room> attributes and properties', () => {
 
     it('autojoin joins again when the element comes back to the page', async () => {
       element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada', autojoin: '' });
-      await server.message('joinRoom');
+      await server.next('joinRoom');
       await rendered(
         element,
         () => element!.client?.state === 'connected' && tile(element!, 'Ada'),
@@ -81,13 +78,10 @@ describe('<kurento-room> attributes and properties', () => {
       );
       const first = element.client!;
       element.remove();
-      await server.until(() => server.closedSockets === 1, 'the socket to close');
+      await server.closes.next(() => true, 'the socket to close');
       expect(first.state).to.equal('closed');
       document.body.append(element);
-      await server.until(
-        () => server.received.filter((m) => m.id === 'joinRoom').length === 2,
-        'a second joinRoom',
-      );
+      await server.next('joinRoom'); // The second: next() never returns a message twice.
       await rendered(element, () => element!.client?.state === 'connected', 'joined again');
       expect(element.client).not.to.equal(first);
     });
@@ -126,13 +120,13 @@ describe('<kurento-room> attributes and properties', () => {
       };
       try {
         const room = freshRoom();
-        server.addParticipant(room, 'Bob');
+        server.arrive('Bob', room);
         element = await mount({ server: SERVER, room, name: 'Ada' });
         element.iceServers = iceServers;
         await element.join();
         await rendered(element, () => tile(element!, 'Bob'), "Bob's tile");
-        await server.message('receiveVideoFrom', (m) => m.sender === 'Bob');
-        await server.message('receiveVideoFrom', (m) => m.sender === 'Ada');
+        await server.next('receiveVideoFrom', (m) => m.sender === 'Bob');
+        await server.next('receiveVideoFrom', (m) => m.sender === 'Ada');
         const withServers = configs.filter(
           (c) => c.iceServers?.[0]?.urls === 'stun:127.0.0.1:3478',
         );

@@ -7,7 +7,8 @@ import {
   SignalingError,
 } from '../../src/errors.js';
 import { describeError, type JoinAttempt } from '../../src/room-status.js';
-import { MockRoomServer } from './mock-room-server.js';
+import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
+import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import {
   freshRoom,
   mount,
@@ -24,18 +25,14 @@ const BLOCKED =
   "Camera or microphone blocked: allow access in the browser's site settings; you can still see and hear the others.";
 
 describe('<kurento-room> errors in words', () => {
-  let server: MockRoomServer;
+  let server: FakeKurento;
   let element: KurentoRoomElement | undefined;
 
-  beforeEach(async () => {
-    server = await MockRoomServer.start(SERVER, { takenNames: ['Ada'] });
+  beforeEach(() => {
+    server = fakeKurento({ url: SERVER, takenNames: ['Ada'] });
   });
 
-  afterEach(() => {
-    element?.remove();
-    element = undefined;
-    server.stop();
-  });
+  afterEach(cleanup);
 
   const errorText = () => shadow(element!).querySelector('[part="error"]')?.textContent ?? null;
 
@@ -65,7 +62,7 @@ describe('<kurento-room> errors in words', () => {
 
   it('a denied camera says how to allow it, and the room still shows the others', async () => {
     const room = freshRoom();
-    server.addParticipant(room, 'Bob');
+    server.arrive('Bob', room);
     const getUserMedia = navigator.mediaDevices.getUserMedia;
     navigator.mediaDevices.getUserMedia = () =>
       Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));

@@ -1,7 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import type { KurentoRoomElement } from '../../src/kurento-room.js';
 import type { RoomEventDetails } from '../../src/room-controller.js';
-import { MockRoomServer } from './mock-room-server.js';
+import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
+import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import { freshRoom, mount, nextEvent } from './helpers.js';
 
 const SERVER = 'ws://mock.test/groupcall';
@@ -18,27 +19,25 @@ const TYPES: Array<keyof RoomEventDetails> = [
 ];
 
 describe('<kurento-room> events', () => {
-  let server: MockRoomServer;
+  let server: FakeKurento;
   let element: KurentoRoomElement | undefined;
   let seen: CustomEvent[];
   const record = (event: Event) => seen.push(event as CustomEvent);
 
-  beforeEach(async () => {
-    server = await MockRoomServer.start(SERVER);
+  beforeEach(() => {
+    server = fakeKurento({ url: SERVER });
     seen = [];
     for (const type of TYPES) document.addEventListener(type, record);
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     for (const type of TYPES) document.removeEventListener(type, record);
-    element?.remove();
-    element = undefined;
-    server.stop();
+    await cleanup();
   });
 
   it('re-dispatches the client events on the document, bubbling and composed, with typed detail', async () => {
     const room = freshRoom();
-    server.addParticipant(room, 'Bob');
+    server.arrive('Bob', room);
     element = await mount({ server: SERVER, room, name: 'Ada' });
 
     // nextEvent's types come from GlobalEventHandlersEventMap: e.detail needs no casts.
@@ -77,7 +76,7 @@ describe('<kurento-room> events', () => {
 
     const left = nextEvent(document, 'participant-left');
     const removed = nextEvent(document, 'remote-stream-removed');
-    server.removeParticipant(room, 'Bob');
+    server.depart('Bob', room);
     expect((await left).detail.participant.name).to.equal('Bob');
     expect((await removed).detail.stream).to.equal(remote.detail.stream);
 

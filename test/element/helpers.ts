@@ -2,6 +2,7 @@
 // mutations, media events); the timeouts only turn a hang into a readable failure.
 import '../../src/kurento-room.js';
 import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import { onCleanup } from '../helpers-browser/fixture.js';
 
 const GUARD_MS = 8000;
 
@@ -21,11 +22,12 @@ function guarded<T>(what: string, start: (done: (value: T) => void) => () => voi
   });
 }
 
-/** A `<kurento-room>` with `attributes`, on the page and rendered. */
+/** A `<kurento-room>` with `attributes`, on the page and rendered; removed by `cleanup()`. */
 export async function mount(attributes: Record<string, string> = {}): Promise<KurentoRoomElement> {
   const element = document.createElement('kurento-room');
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   document.body.append(element);
+  onCleanup(() => element.remove());
   await element.updateComplete;
   return element;
 }

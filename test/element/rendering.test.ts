@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { KurentoRoomElement } from '../../src/kurento-room.js';
-import { MockRoomServer } from './mock-room-server.js';
+import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
+import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import {
   countSrcObjectSets,
   freshRoom,
@@ -17,18 +18,14 @@ import {
 const SERVER = 'ws://mock.test/groupcall';
 
 describe('<kurento-room> rendering', () => {
-  let server: MockRoomServer;
+  let server: FakeKurento;
   let element: KurentoRoomElement | undefined;
 
-  beforeEach(async () => {
-    server = await MockRoomServer.start(SERVER);
+  beforeEach(() => {
+    server = fakeKurento({ url: SERVER });
   });
 
-  afterEach(() => {
-    element?.remove();
-    element = undefined;
-    server.stop();
-  });
+  afterEach(cleanup);
 
   const button = () => shadow(element!).querySelector<HTMLButtonElement>('[part="join-button"]')!;
   const video = (name: string) => tile(element!, name)?.querySelector('video') ?? undefined;
@@ -100,7 +97,7 @@ describe('<kurento-room> rendering', () => {
 
   it('shows one tile per remote participant with an unmuted playing video, and keeps each video element across renders', async () => {
     const room = freshRoom();
-    server.addParticipant(room, 'Bob');
+    server.arrive('Bob', room);
     element = await mount({ server: SERVER, room, name: 'Ada' });
     await element.join();
 
@@ -120,7 +117,7 @@ describe('<kurento-room> rendering', () => {
     const bobSets = countSrcObjectSets(bob);
     const adaSets = countSrcObjectSets(ada);
 
-    server.addParticipant(room, 'Carol');
+    server.arrive('Carol', room);
     await rendered(element, () => tile(element!, 'Carol'), "Carol's tile");
     expect(tiles(element).map((t) => t.dataset.name)).to.deep.equal(['Ada', 'Bob', 'Carol']);
     expect(video('Bob'), "Bob's video element survives Carol's arrival").to.equal(bob);
@@ -128,7 +125,7 @@ describe('<kurento-room> rendering', () => {
     expect(bob.srcObject).to.equal(bobStream);
 
     const carol = video('Carol')!;
-    server.removeParticipant(room, 'Bob');
+    server.depart('Bob', room);
     await rendered(element, () => !tile(element!, 'Bob'), "Bob's tile to go");
     expect(tiles(element).map((t) => t.dataset.name)).to.deep.equal(['Ada', 'Carol']);
     expect(video('Carol'), "Carol's video element survives Bob leaving before her").to.equal(carol);
@@ -139,7 +136,7 @@ describe('<kurento-room> rendering', () => {
   it('renders names as text, never as markup', async () => {
     const room = freshRoom();
     const hostile = '<img src=x onerror=alert(1)>';
-    server.addParticipant(room, hostile);
+    server.arrive(hostile, room);
     element = await mount({ server: SERVER, room, name: '<b>Ada</b>' });
     await element.join();
     const remote = await rendered(element, () => tile(element!, hostile), 'the hostile tile');
@@ -167,19 +164,19 @@ describe('<kurento-room> rendering', () => {
       'the empty slot',
     );
     expect(slot.assignedElements()).to.deep.equal([message]);
-    server.addParticipant(room, 'Bob');
+    server.arrive('Bob', room);
     await rendered(element, () => tile(element!, 'Bob'), "Bob's tile");
     expect(shadow(element).querySelector('slot[name="empty"]')).to.equal(null);
   });
 
   it('Leave room leaves: sends leaveRoom, drops the tiles and says "Not connected"', async () => {
     const room = freshRoom();
-    server.addParticipant(room, 'Bob');
+    server.arrive('Bob', room);
     element = await mount({ server: SERVER, room, name: 'Ada' });
     await element.join();
     await rendered(element, () => tiles(element!).length === 2, 'two tiles');
     button().click();
-    await server.message('leaveRoom');
+    await server.next('leaveRoom');
     await rendered(element, () => statusText(element!) === 'Not connected', 'Not connected');
     expect(tiles(element)).to.have.length(0);
     expect(element.client!.state).to.equal('disconnected');
@@ -192,7 +189,7 @@ describe('<kurento-room> rendering', () => {
     const client = element.client!;
     expect(client.state).to.equal('connected');
     element.remove();
-    await server.until(() => server.closedSockets === 1, 'the socket to close');
+    await server.closes.next(() => true, 'the socket to close');
     expect(client.state).to.equal('closed');
     expect(element.client).to.equal(client);
   });

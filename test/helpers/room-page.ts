@@ -49,11 +49,12 @@ export function clickJoinLeave(page: Page): Promise<void> {
   });
 }
 
-/** The demo page URL that joins `room` as `name` at once. */
-export function demoUrl(base: string, room: string, name: string): string {
+/** The demo page URL that joins `room` as `name` at once; `video` is e.g. `320x240@15`. */
+export function demoUrl(base: string, room: string, name: string, video?: string): string {
   const url = new URL(base);
   url.searchParams.set('room', room);
   url.searchParams.set('name', name);
   url.searchParams.set('autojoin', '');
+  if (video) url.searchParams.set('video', video);
   return url.href;
 }

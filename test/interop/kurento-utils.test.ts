@@ -5,67 +5,35 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import sirv from 'sirv';
 import type { Browser, Page } from 'puppeteer-core';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { demoUrl, tiles } from '../helpers/room-page.js';
 import { waitUntil } from '../helpers/wait.js';
-
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-
-/** Bundles kurento-utils (CommonJS) into a browser script exposing `kurentoUtils`, as its bower build did. */
-async function serveTutorialClient(): Promise<{ server: Server; url: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'kurento-utils-page-'));
-  await build({
-    entryPoints: ['kurento-utils'],
-    bundle: true,
-    format: 'iife',
-    globalName: 'kurentoUtils',
-    platform: 'browser',
-    outfile: join(dir, 'kurento-utils.js'),
-    logLevel: 'silent',
-  });
-  copyFileSync(join(HERE, 'tutorial-page.html'), join(dir, 'index.html'));
-  copyFileSync(join(HERE, 'tutorial-client.js'), join(dir, 'tutorial-client.js'));
-  const server = createServer(sirv(dir, { dev: true }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-}
+import { serveTutorialClient, type TutorialClientServer } from '../helpers/tutorial-client.js';
 
 describe('kurento-utils tutorial client and RoomClient in one room', () => {
   let server: ServerProcess;
-  let pageServer: Server;
+  let pageServer: TutorialClientServer;
   let browser: Browser;
   let tutorial: Page & { errors: string[] };
   const sdkPages = new Map<string, Page & { errors: string[] }>();
 
   before(async () => {
     server = await startServerProcess();
-    const served = await serveTutorialClient();
-    pageServer = served.server;
+    pageServer = await serveTutorialClient();
     browser = await launchBrowser();
     sdkPages.set('ana', await openPage(browser, demoUrl(server.url, 'interop', 'ana')));
-    const url = new URL(served.url);
-    url.search = new URLSearchParams({
-      ws: server.wsUrl,
-      room: 'interop',
-      name: 'kurento-utils',
-    }).toString();
-    tutorial = await openPage(browser, url.href);
+    tutorial = await openPage(
+      browser,
+      pageServer.pageUrl(server.wsUrl, 'interop', 'kurento-utils'),
+    );
     sdkPages.set('ben', await openPage(browser, demoUrl(server.url, 'interop', 'ben')));
   });
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => pageServer?.close(resolve));
+    await pageServer?.close();
     await server?.stop();
   });
 

@@ -51,7 +51,7 @@
     me.rtcPeer = new kurentoUtils.WebRtcPeer.WebRtcPeerSendonly(
       {
         localVideo: me.video,
-        mediaConstraints: { audio: true, video: { width: 320, frameRate: 15 } },
+        mediaConstraints: { audio: true, video: { width: 320, height: 240, frameRate: 15 } },
         onicecandidate: me.onIceCandidate,
         configuration,
       },
