@@ -22,7 +22,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'puppeteer-core';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { inboundReports, launchBrowser, openPage } from '../test/helpers/browser.js';
-import { demoUrl } from '../test/helpers/room-page.js';
+import { demoUrl, tiles } from '../test/helpers/room-page.js';
 import { serveTutorialClient } from '../test/helpers/tutorial-client.js';
 import { waitUntil } from '../test/helpers/wait.js';
 
@@ -110,7 +110,12 @@ function framesFrom(page: Page, count: number): Promise<JoinMarks> {
 }
 
 /** join -> first frame, and join -> the `count`-th frame, in ms. */
-function joinTimes(marks: JoinMarks, count: number) {
+interface JoinTimes {
+  first: number;
+  all: number;
+}
+
+function joinTimes(marks: JoinMarks, count: number): JoinTimes {
   const frames = [...marks.frames].sort((a, b) => a - b);
   return { first: frames[0] - marks.joinAt, all: frames[count - 1] - marks.joinAt };
 }
@@ -129,7 +134,7 @@ const holdSeconds = Number(process.argv[3] ?? 20);
 const rounds = Number(process.argv[4] ?? 3);
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** Every participant's camera: the Kurento tutorial's size and rate (its client asks 320 wide at 15 fps). */
-const VIDEO = '320x240@15';
+const VIDEO = process.env.BENCH_VIDEO ?? '320x240@15';
 
 async function main() {
   console.log(
@@ -176,13 +181,16 @@ async function main() {
       `  decoding: ${fps.length} subscriptions, median ${fmt(median(fps), 1)} fps, min ${fmt(Math.min(...fps), 1)} fps`,
     );
 
-    // 3. A late joiner into the full room: RoomClient against kurento-utils, alternating.
-    const late = {
-      sdk: [] as ReturnType<typeof joinTimes>[],
-      baseline: [] as ReturnType<typeof joinTimes>[],
-    };
+    // 3. A late joiner into the full room: RoomClient against kurento-utils, in ABBA order
+    // so neither always goes first, each after the room has settled from the last one.
+    const late = { sdk: [] as JoinTimes[], baseline: [] as JoinTimes[] };
+    const settled = () =>
+      waitUntil(async () => (await tiles(pages[0])).length === participants, {
+        message: 'the room back to its participants',
+      });
     for (let round = 1; round <= rounds; round++) {
-      for (const kind of ['sdk', 'baseline'] as const) {
+      const order = round % 2 ? (['sdk', 'baseline'] as const) : (['baseline', 'sdk'] as const);
+      for (const kind of order) {
         const name = `late-${kind}-${round}`;
         const url =
           kind === 'sdk'
@@ -191,9 +199,10 @@ async function main() {
         const page = await openMeasured(browser, url);
         late[kind].push(joinTimes(await framesFrom(page, participants), participants));
         await page.browserContext().close();
+        await settled();
       }
     }
-    const ratio = (pick: (t: ReturnType<typeof joinTimes>) => number) =>
+    const ratio = (pick: (t: JoinTimes) => number) =>
       fmt(median(late.sdk.map(pick)) / median(late.baseline.map(pick)), 2);
     console.log(`\na late joiner into the room of ${participants}, ${rounds} rounds each (ms)`);
     console.log(`  RoomClient     join -> first frame ${stats(late.sdk.map((t) => t.first))}`);
