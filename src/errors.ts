@@ -19,7 +19,8 @@ export class RoomError extends Error {
 
   constructor(reason: string, message: string, options: RoomErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    // Spelled out, not `new.target.name`: minifiers rename classes.
+    this.name = 'RoomError';
     this.reason = reason;
   }
 }
@@ -38,6 +39,7 @@ export class MediaAccessError extends RoomError {
 
   constructor(reason: MediaAccessError['reason'], message: string, options: RoomErrorOptions = {}) {
     super(reason, message, options);
+    this.name = 'MediaAccessError';
   }
 
   /** Classifies a getUserMedia rejection. */
@@ -79,6 +81,7 @@ export class SignalingError extends RoomError {
     options: RoomErrorOptions & { code?: string } = {},
   ) {
     super(reason, message, options);
+    this.name = 'SignalingError';
     this.code = options.code;
   }
 }
@@ -103,6 +106,7 @@ export class NegotiationError extends RoomError {
     options: RoomErrorOptions = {},
   ) {
     super(reason, message, options);
+    this.name = 'NegotiationError';
     this.participant = participant;
   }
 }
@@ -116,5 +120,6 @@ export class InvalidStateError extends RoomError {
 
   constructor(reason: InvalidStateError['reason'], message: string) {
     super(reason, message);
+    this.name = 'InvalidStateError';
   }
 }

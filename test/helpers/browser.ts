@@ -18,8 +18,8 @@ export function launchBrowser(options: { denyMedia?: boolean } = {}): Promise<Br
 
 /**
  * Opens `url` in a fresh browser context (its own cookies, storage and camera), with
- * every RTCPeerConnection the page creates recorded on `window.__peers` so tests can
- * read their stats. Console errors are collected on `errors`.
+ * every RTCPeerConnection the page creates recorded on `window.__peers` (numbered
+ * `__id` in order) so tests can read their stats. Console errors are collected on `errors`.
  */
 export async function openPage(
   browser: Browser,
@@ -36,6 +36,7 @@ export async function openPage(
     window.RTCPeerConnection = class extends Native {
       constructor(config?: RTCConfiguration) {
         super(config);
+        (this as unknown as { __id: number }).__id = peers.length;
         peers.push(this);
       }
     } as typeof RTCPeerConnection;

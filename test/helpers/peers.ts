@@ -1,0 +1,67 @@
+/**
+ * Reading and breaking the peer connections of a page opened with `openPage` (which
+ * records every RTCPeerConnection on `window.__peers` and numbers it `__id`).
+ */
+import type { Page } from 'puppeteer-core';
+import { inboundReports } from './browser.js';
+import { waitUntil } from './wait.js';
+
+/** The ids of the page's peer connections that are not closed. */
+export function openPeerIds(page: Page): Promise<number[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __peers: (RTCPeerConnection & { __id: number })[] }).__peers
+      .filter((pc) => pc.connectionState !== 'closed')
+      .map((pc) => pc.__id),
+  );
+}
+
+/** Closes one receive-only peer connection that is decoding video; resolves with its id. */
+export function closeOneSubscription(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const peers = (window as unknown as { __peers: (RTCPeerConnection & { __id: number })[] })
+      .__peers;
+    for (const pc of peers) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      let decoding = false;
+      stats.forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0) decoding = true;
+      });
+      if (decoding) {
+        pc.close();
+        return pc.__id;
+      }
+    }
+    throw new Error('no decoding subscription to close');
+  });
+}
+
+/**
+ * Waits until every page decodes `remotes` remote videos whose `framesDecoded` is rising
+ * (two readings, the second higher than the first by several frames).
+ */
+export async function decodingEverywhere(
+  pages: Page[],
+  remotes: number,
+  timeoutMs = 20000,
+): Promise<void> {
+  await Promise.all(
+    pages.map(async (page) => {
+      const first = await waitUntil(
+        async () => {
+          const reports = await inboundReports(page);
+          return reports.length === remotes && reports.every((r) => r.framesDecoded > 0) && reports;
+        },
+        { timeoutMs, message: `${remotes} decoding subscriptions` },
+      );
+      const floor = Math.max(...first.map((r) => r.framesDecoded));
+      await waitUntil(
+        async () => {
+          const reports = await inboundReports(page);
+          return reports.length === remotes && reports.every((r) => r.framesDecoded > floor + 3);
+        },
+        { timeoutMs, message: 'framesDecoded rising' },
+      );
+    }),
+  );
+}
