@@ -6,12 +6,17 @@
  * @packageDocumentation
  */
 export { RoomClient } from './room-client.js';
+export { DefaultReconnectPolicy, DEFAULT_RECONNECT_DELAYS_MS } from './reconnect-policy.js';
+export type { DefaultReconnectPolicyOptions } from './reconnect-policy.js';
 export type {
   RoomClientOptions,
   RoomClientEvents,
   ConnectionState,
   Participant,
   PeerState,
+  PeerRestartReason,
+  ReconnectContext,
+  ReconnectPolicy,
 } from './types.js';
 export {
   RoomError,

@@ -69,9 +69,15 @@ export class MediaAccessError extends RoomError {
  * - `server`: the server replied with an `error` message; `code` holds its code
  *   (for example `NAME_TAKEN`).
  * - `protocol`: the server sent a frame that is not valid under the contract.
+ * - `replaced`: the server closed the socket with `CloseCode.REPLACED` (4001): this
+ *   participant joined again on another connection (another tab with the same session).
+ *   The client does not reconnect.
+ * - `reconnect-failed`: the socket dropped and the reconnect policy gave up; `cause` is
+ *   the last attempt's error.
  */
 export class SignalingError extends RoomError {
-  declare readonly reason: 'socket' | 'timeout' | 'server' | 'protocol';
+  declare readonly reason:
+    'socket' | 'timeout' | 'server' | 'protocol' | 'replaced' | 'reconnect-failed';
   /** The server's or parser's error code, for `server` and `protocol`. */
   readonly code: string | undefined;
 

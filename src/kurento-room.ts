@@ -10,7 +10,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { GROUPCALL_PATH } from './protocol.js';
 import type { RoomClient } from './room-client.js';
 import { RoomController, type RoomEventDetails } from './room-controller.js';
-import { describeError, describeState } from './room-status.js';
+import { describeError, describeState, isInRoom } from './room-status.js';
 import type { Participant, PeerState, RoomClientOptions } from './types.js';
 import { styles } from './kurento-room.styles.js';
 
@@ -60,6 +60,9 @@ const PEER_STATE_LABELS: Record<PeerState, string> = {
  * @event local-stream-added - `{stream}`: the camera and microphone are open and published.
  * @event local-stream-removed - `{stream}`: the local stream was stopped.
  * @event peer-state-changed - `{participant, state}`: a peer connection changed state.
+ * @event reconnecting - `{reason}`: the signaling socket dropped; re-joining (tiles are kept).
+ * @event reconnected - `{}`: back in the room after a reconnection.
+ * @event peer-restarted - `{participant, reason}`: one peer connection was rebuilt (`failed`, `closed` or `stalled`).
  * @event room-error - `{error}`: a {@link RoomError} (media access, signaling, negotiation).
  *
  * @csspart header - The bar with the title, status line and button.
@@ -132,8 +135,7 @@ export class KurentoRoomElement extends LitElement {
   }
 
   private handleButtonClick(): void {
-    const state = this.client?.state;
-    const action = state === 'connected' || state === 'connecting' ? this.leave() : this.join();
+    const action = isInRoom(this.client?.state ?? 'disconnected') ? this.leave() : this.join();
     // Failures show in the status line and as room-error.
     action.catch(() => {});
   }
@@ -159,7 +161,7 @@ export class KurentoRoomElement extends LitElement {
   protected override render() {
     const client = this.client;
     const state = client?.state ?? 'disconnected';
-    const inRoom = state === 'connected' || state === 'connecting';
+    const inRoom = isInRoom(state);
     const attempt = this.#controller.attempt;
     const error = this.#controller.error;
     const local = inRoom ? client?.localParticipant : null;

@@ -18,6 +18,8 @@ export interface PeerHandlers {
   track(event: RTCTrackEvent): void;
   /** `connectionState` changed (webrtc-pc section 4.3.3). */
   state(state: RTCPeerConnectionState): void;
+  /** The connection broke on its own (see {@link Peer.broken}): reported when `connectionState` or the DTLS transport's state says so. */
+  broken(reason: 'failed' | 'closed'): void;
   /**
    * A failure that did not stop the peer: a `NegotiationError` (`offer`, `answer`,
    * `candidate`, `ice`), or a `SignalingError('protocol')` for an answer with no offer pending.
@@ -34,12 +36,14 @@ export interface PeerHandlers {
 export class Peer {
   /** The wrapped connection, for `getStats()`. */
   readonly pc: RTCPeerConnection;
-  private closed = false;
+  private isClosed = false;
   private tail: Promise<void> = Promise.resolve();
   /** Remote candidates waiting for the remote description; null once it is set. */
   private remote: IceCandidateInit[] | null = [];
   /** Local candidates waiting for the offer to be sent; null once it is. */
   private local: IceCandidateInit[] | null = [];
+  /** The DTLS transport, watched once the answer is applied. */
+  private dtls: RTCDtlsTransport | null = null;
 
   /**
    * @param participant Whose media this peer carries (used in errors).
@@ -72,11 +76,28 @@ export class Peer {
     pc.ontrack = (event) => handlers.track(event);
     pc.onconnectionstatechange = () => {
       const state = pc.connectionState;
-      handlers.state(state);
+      // The error first: the state handler may close this peer to rebuild it.
       if (state === 'failed') {
         handlers.error(new NegotiationError('ice', participant, `ICE failed for ${participant}.`));
       }
+      handlers.state(state);
+      if (state === 'failed' && !this.isClosed) handlers.broken(state);
     };
+  }
+
+  /**
+   * Why the connection is broken, if it is: `failed` when its `connectionState` or DTLS
+   * transport is `failed`; `closed` when it was closed by something other than
+   * {@link Peer.close}: `pc.close()` called by someone else, or the remote end closing its
+   * DTLS association (close_notify: the `RTCDtlsTransport` goes `closed`, webrtc-pc section
+   * 5.5, while ICE still says `connected`). Null while healthy, and after {@link Peer.close}.
+   */
+  get broken(): 'failed' | 'closed' | null {
+    if (this.isClosed) return null;
+    const state = this.pc.connectionState;
+    const dtls = this.dtls?.state;
+    if (state === 'failed' || dtls === 'failed') return 'failed';
+    return state === 'closed' || dtls === 'closed' ? 'closed' : null;
   }
 
   /** Creates and sets the offer, reports it through `handlers.offer`, then releases held local candidates. */
@@ -84,7 +105,7 @@ export class Peer {
     return this.run('offer', async () => {
       const offer = await this.pc.createOffer();
       await this.pc.setLocalDescription(offer);
-      if (this.closed) return;
+      if (this.isClosed) return;
       this.handlers.offer(offer.sdp ?? '');
       const held = this.local ?? [];
       this.local = null;
@@ -109,6 +130,13 @@ export class Peer {
         );
       }
       await this.pc.setRemoteDescription({ type: 'answer', sdp });
+      const dtls = (this.dtls = this.pc.getTransceivers()[0]?.receiver.transport ?? null);
+      if (dtls) {
+        dtls.onstatechange = () => {
+          const broken = this.broken;
+          if (broken) this.handlers.broken(broken);
+        };
+      }
       const queued = this.remote ?? [];
       this.remote = null;
       for (const candidate of queued) this.addCandidate(candidate);
@@ -124,23 +152,32 @@ export class Peer {
     else void this.run('candidate', () => this.pc.addIceCandidate(candidate));
   }
 
+  /**
+   * True once {@link Peer.close} was called. A `pc.connectionState` of `closed` while this
+   * is false means something else closed the connection.
+   */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   /** Closes the connection (webrtc-pc section 4.4.1.3). Idempotent; reports nothing afterwards. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     const pc = this.pc;
     pc.onicecandidate = pc.ontrack = pc.onconnectionstatechange = null;
+    if (this.dtls) this.dtls.onstatechange = null;
     pc.close();
   }
 
   /** Runs `task` after the ones before it; its failure is reported, never thrown. */
   private run(reason: NegotiationError['reason'], task: () => Promise<void>): Promise<void> {
     return (this.tail = this.tail.then(async () => {
-      if (this.closed) return;
+      if (this.isClosed) return;
       try {
         await task();
       } catch (error) {
-        if (this.closed) return;
+        if (this.isClosed) return;
         this.handlers.error(
           error instanceof RoomError
             ? error

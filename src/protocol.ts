@@ -18,6 +18,25 @@
 export const GROUPCALL_PATH = '/groupcall';
 
 /**
+ * WebSocket close codes the reference server uses (RFC 6455 section 7.4.1 and the IANA
+ * registry): clients reconnect after `GOING_AWAY` and `SERVICE_RESTART`, and do not
+ * after `REPLACED` (ours, in the private range 4000-4999: the same participant joined
+ * again on another connection, with the same `sessionId`).
+ */
+export const CloseCode = {
+  /** The server is shutting down (SIGTERM). */
+  GOING_AWAY: 1001,
+  /** A frame was larger than the server accepts (64 KiB). */
+  MESSAGE_TOO_BIG: 1009,
+  /** The server is restarting. */
+  SERVICE_RESTART: 1012,
+  /** This connection's participant was taken over by a newer connection. */
+  REPLACED: 4001,
+  /** No pong to the server's heartbeat ping. */
+  HEARTBEAT_TIMEOUT: 4002,
+} as const;
+
+/**
  * An ICE candidate as the contract carries it (the fields of the W3C
  * `RTCIceCandidateInit`, webrtc-pc section 5.4). Unknown extra keys, such as the
  * `__module__`/`__type__` that kurento-client adds, are dropped when parsing.
@@ -35,6 +54,14 @@ export interface JoinRoomMessage {
   id: 'joinRoom';
   name: string;
   room: string;
+  /**
+   * Ours, optional (Kurento's servers ignore unknown fields): a secret the client makes
+   * once per participant (at least 16 characters). A later `joinRoom` with the same room,
+   * name and `sessionId` takes the name back from a connection that dropped or went
+   * half-open, instead of getting `NAME_TAKEN`: the participant stays in the room for the
+   * others, with no `participantLeft`/`newParticipantArrived`.
+   */
+  sessionId?: string;
 }
 
 /**
@@ -123,6 +150,12 @@ export type ErrorCode =
   | 'UNKNOWN_PARTICIPANT'
   /** The media backend could not process an offer or candidate. */
   | 'MEDIA_ERROR'
+  /** The connection sent more messages than the server's rate limit allows; the message was dropped. */
+  | 'RATE_LIMITED'
+  /** The room has as many participants as the server allows. */
+  | 'ROOM_FULL'
+  /** The server has as many rooms as it allows; joining an existing room still works. */
+  | 'TOO_MANY_ROOMS'
   /** Any other server fault. */
   | 'INTERNAL_ERROR';
 
@@ -164,7 +197,7 @@ type FieldKind = 'string' | 'strings' | 'candidate' | 'optionalString';
 type Schema = Record<string, Record<string, FieldKind>>;
 
 const CLIENT_SCHEMA: Schema = {
-  joinRoom: { name: 'string', room: 'string' },
+  joinRoom: { name: 'string', room: 'string', sessionId: 'optionalString' },
   receiveVideoFrom: { sender: 'string', sdpOffer: 'string' },
   onIceCandidate: { name: 'string', candidate: 'candidate' },
   leaveRoom: {},

@@ -15,6 +15,7 @@ import {
 } from './errors.js';
 import { logger } from './log.js';
 import { DEFAULT_MEDIA, openMedia, stopStream } from './media.js';
+import { DEFAULT_STALL_TIMEOUT_MS, MediaWatchdog } from './media-watchdog.js';
 import { createMember, type Member } from './participant.js';
 import { Peer } from './peer.js';
 import type {
@@ -23,18 +24,31 @@ import type {
   IceCandidateMessage,
   ServerMessage,
 } from './protocol.js';
+import { DefaultReconnectPolicy } from './reconnect-policy.js';
 import { Signaling } from './signaling.js';
-import type { ConnectionState, Participant, RoomClientEvents, RoomClientOptions } from './types.js';
+import type {
+  ConnectionState,
+  Participant,
+  PeerRestartReason,
+  ReconnectPolicy,
+  RoomClientEvents,
+  RoomClientOptions,
+} from './types.js';
 
 const log = logger('client');
 
 /** `RoomClientOptions.joinTimeoutMs` when not given, in ms. */
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
+/** `RoomClientOptions.rejoinGraceMs` when not given, in ms. */
+export const DEFAULT_REJOIN_GRACE_MS = 10_000;
 
-interface PendingJoin {
-  resolve(): void;
-  reject(error: RoomError): void;
-  timer: ReturnType<typeof setTimeout>;
+type Timer = ReturnType<typeof setTimeout>;
+
+/** One signaling outage: when it began, the re-joins tried, the next one's timer. */
+interface Outage {
+  since: number;
+  attempts: number;
+  timer?: Timer;
 }
 
 /**
@@ -51,7 +65,24 @@ interface PendingJoin {
  * subclass); listener exceptions are caught and logged, never propagated. A bad server
  * frame emits `SignalingError('protocol')` with `code` `MALFORMED_FRAME`, `UNKNOWN_MESSAGE`
  * or `INVALID_MESSAGE` (see `parseServerMessage`), `UNKNOWN_PARTICIPANT` for an answer naming
- * nobody, or `UNEXPECTED_ANSWER` for an answer with no offer pending; the client carries on.
+ * nobody, `UNEXPECTED_ANSWER` for an answer with no offer pending, or `INVALID_MESSAGE` for a
+ * second `existingParticipants` or an arrival of this participant itself; the client
+ * carries on. A `participantLeft` for a stranger or a candidate for someone gone is ignored;
+ * a `newParticipantArrived` for someone already here re-subscribes to them (they re-joined).
+ *
+ * **Reconnection.** Every `join()` makes a random `sessionId` and sends it in each
+ * `joinRoom`. When the socket drops after joining (any close but our own and
+ * `CloseCode.REPLACED`), the client goes `reconnecting` (one `reconnecting` event), closes
+ * every peer connection, keeps the camera and every `Participant`, and re-joins on the
+ * reconnect policy with the same room, name and `sessionId` (a server that supports it
+ * gives the name back without the others seeing a leave). Once the room answers it goes
+ * `connected` (one `reconnected` event), republishes and resubscribes to everyone listed;
+ * anyone known but not listed gets `rejoinGraceMs` to come back before `participantLeft`.
+ * When the policy gives up: `disconnected`, and `error` with `SignalingError('reconnect-failed')`.
+ *
+ * **Self-healing media.** While connected, a peer connection that reaches `failed`, is
+ * closed by something else, or (a subscription) stops decoding video for `stallTimeoutMs`
+ * is rebuilt alone with a new offer (`peerRestarted`), with a backoff per participant.
  */
 export class RoomClient {
   private readonly emitter = createNanoEvents<RoomClientEvents>();
@@ -64,22 +95,49 @@ export class RoomClient {
   private local: Member | null = null;
   private readonly remotes = new Map<string, Member>();
   private readonly views = new Map<string, Participant>();
+  private readonly policy: ReconnectPolicy | null;
+  private readonly rejoinGraceMs: number;
+  private readonly watchdog: MediaWatchdog;
   private signaling: Signaling | null = null;
-  private pendingJoin: PendingJoin | null = null;
+  /** This join's secret, sent in every `joinRoom` so a re-join can take the name back. */
+  private sessionId = '';
+  /** The pending `join()` call's promise, until the room answers. */
+  private joining: { resolve(): void; reject(error: RoomError): void } | null = null;
+  /** The timeout of the `joinRoom` in flight (a join or a re-join); null when none is. */
+  private attemptTimer: Timer | null = null;
+  private outage: Outage | null = null;
+  /** Known participants the room did not list on a re-join, with their grace timers. */
+  private readonly graced = new Map<string, Timer>();
 
   /**
    * Creates a client; nothing connects until {@link RoomClient.join}.
    * Throws a `TypeError` if `options.url` is missing or not a `ws:`/`wss:` URL (a relative
-   * or `http(s):` URL is resolved against the page and mapped to `ws(s):`), or if
-   * `joinTimeoutMs` is not a positive number.
+   * or `http(s):` URL is resolved against the page and mapped to `ws(s):`), if
+   * `joinTimeoutMs` or `stallTimeoutMs` is not a positive number, `rejoinGraceMs` is
+   * negative, or `reconnectPolicy` has no `nextRetryDelayInMs` method.
    */
   constructor(options: RoomClientOptions) {
     this.url = resolveUrl(options?.url);
     const timeout = options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
-    if (!(timeout > 0)) throw new TypeError('joinTimeoutMs must be a positive number of ms.');
+    const stall = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    const grace = options.rejoinGraceMs ?? DEFAULT_REJOIN_GRACE_MS;
+    const policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
+    if (!(timeout > 0) || !(stall > 0) || !(grace >= 0)) {
+      throw new TypeError('joinTimeoutMs, stallTimeoutMs and rejoinGraceMs must be numbers of ms.');
+    }
+    if (policy && typeof policy.nextRetryDelayInMs !== 'function') {
+      throw new TypeError('reconnectPolicy must be false or have nextRetryDelayInMs().');
+    }
     this.joinTimeoutMs = timeout;
+    this.rejoinGraceMs = grace;
+    this.policy = policy || null;
     this.config = { iceServers: options.iceServers ?? [] };
     this.media = options.media ?? DEFAULT_MEDIA;
+    this.watchdog = new MediaWatchdog(
+      () => this.members(),
+      (member, reason) => this.restartPeer(member, reason),
+      stall,
+    );
   }
 
   /** The signaling state; changes are emitted as `connectionStateChanged`. */
@@ -87,7 +145,7 @@ export class RoomClient {
     return this.current;
   }
 
-  /** The room being joined or joined; null when disconnected. */
+  /** The room being joined, joined or re-joined; null when disconnected. */
   get room(): string | null {
     return this.roomName;
   }
@@ -100,7 +158,10 @@ export class RoomClient {
     return this.local?.view ?? null;
   }
 
-  /** The remote participants by name (the local one excluded); empty when disconnected. */
+  /**
+   * The remote participants by name (the local one excluded); empty when disconnected.
+   * Kept while `reconnecting`.
+   */
   get participants(): ReadonlyMap<string, Participant> {
     return this.views;
   }
@@ -132,39 +193,19 @@ export class RoomClient {
     }
     const me = (this.local = createMember(name, true));
     this.roomName = room;
-    const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = new SignalingError(
-          'timeout',
-          `No answer to joinRoom in ${this.joinTimeoutMs} ms.`,
-        );
-        this.teardown('disconnected', error);
-      }, this.joinTimeoutMs);
-      this.pendingJoin = { resolve, reject, timer };
-    });
+    this.sessionId = randomId();
+    const joined = new Promise<void>((resolve, reject) => (this.joining = { resolve, reject }));
     this.setState('connecting');
     if (this.local !== me) return joined; // A listener already left.
     if (this.media) void this.openCamera(me, this.media);
-    try {
-      this.signaling = new Signaling(this.url, {
-        open: () => this.send({ id: 'joinRoom', name, room }),
-        message: (message) => this.handle(message),
-        invalid: (error) => this.protocolError(error.message, error.code),
-        lost: (error) => this.onSocketLost(error),
-      });
-    } catch (cause) {
-      this.teardown(
-        'disconnected',
-        new SignalingError('socket', `Cannot open ${this.url}.`, { cause }),
-      );
-    }
+    this.dial();
     return joined;
   }
 
   /**
    * Leaves the room: sends `leaveRoom`, closes every peer connection, stops the camera
    * (emitting `localStreamRemoved` and `remoteStreamRemoved`), closes the socket, and goes
-   * `disconnected`. `participantLeft` is not emitted for the others: they did not leave.
+   * `disconnected`. While `reconnecting` it stops retrying at once. `participantLeft` is not emitted for the others: they did not leave.
    * Resolves when not joined; a pending `join()` rejects with `InvalidStateError('not-joined')`.
    * Rejects with `InvalidStateError('closed')` after `close()`.
    */
@@ -213,17 +254,50 @@ export class RoomClient {
     }
   }
 
-  /** The room answered `joinRoom`: connected; subscribe to everyone, publish when the camera is ready. */
+  /** Opens a socket and sends `joinRoom`; the room's answer, an error reply, a lost socket or `joinTimeoutMs` settles it. */
+  private dial(): void {
+    const { name } = this.local!;
+    const room = this.roomName!;
+    const sessionId = this.sessionId;
+    this.attemptTimer = setTimeout(() => {
+      this.failAttempt(
+        new SignalingError('timeout', `No answer to joinRoom in ${this.joinTimeoutMs} ms.`),
+      );
+    }, this.joinTimeoutMs);
+    try {
+      this.signaling = new Signaling(this.url, {
+        open: () => this.send({ id: 'joinRoom', name, room, sessionId }),
+        message: (message) => this.handle(message),
+        invalid: (error) => this.protocolError(error.message, error.code),
+        lost: (error) => this.onSocketLost(error),
+      });
+    } catch (cause) {
+      this.failAttempt(new SignalingError('socket', `Cannot open ${this.url}.`, { cause }));
+    }
+  }
+
+  /**
+   * The room answered `joinRoom`: connected. After a re-join, the known participants not
+   * listed get their grace period. Subscribe to everyone listed; publish when the camera is ready.
+   */
   private onExistingParticipants(names: string[]): void {
-    const join = this.pendingJoin;
-    if (!join)
-      return this.protocolError('existingParticipants came outside join().', 'INVALID_MESSAGE');
-    this.pendingJoin = null;
-    clearTimeout(join.timer);
+    if (this.attemptTimer === null)
+      return this.protocolError('existingParticipants came outside a join.', 'INVALID_MESSAGE');
+    clearTimeout(this.attemptTimer);
+    this.attemptTimer = null;
+    this.outage = null;
+    const rejoined = this.current === 'reconnecting';
+    const joining = this.joining;
+    this.joining = null;
     this.setState('connected');
-    for (const name of names) this.addRemote(name);
-    this.publish();
-    join.resolve();
+    if (rejoined) this.emit('reconnected');
+    if (this.current === 'connected') {
+      const listed = new Set(names);
+      for (const name of this.remotes.keys()) if (!listed.has(name)) this.startGrace(name);
+      for (const name of names) this.addRemote(name);
+      this.publish();
+    }
+    joining?.resolve();
   }
 
   /** Opens the camera in parallel with signaling; publishes if the room already answered. */
@@ -247,10 +321,23 @@ export class RoomClient {
     if (this.current === 'connected' && me?.stream && !me.peer) this.connect(me, me.stream);
   }
 
-  /** Someone is in the room: subscribe to them on a receive-only peer, then tell the app. */
+  /**
+   * Someone is in the room: subscribe to them on a receive-only peer, then tell the app.
+   * Someone already known (back after a reconnection, or re-joined on a server that sent
+   * no `participantLeft`) gets a new subscription and no event.
+   */
   private addRemote(name: string): void {
     const me = this.local;
-    if (!me || name === me.name || this.remotes.has(name)) return;
+    if (!me) return;
+    if (name === me.name) {
+      return this.protocolError(`The server announced "${name}": ourselves.`, 'INVALID_MESSAGE');
+    }
+    const known = this.remotes.get(name);
+    if (known) {
+      this.endGrace(name);
+      this.unplug(known);
+      return this.connect(known, null);
+    }
     const member = createMember(name, false);
     this.remotes.set(name, member);
     this.views.set(name, member.view);
@@ -260,7 +347,8 @@ export class RoomClient {
 
   private removeRemote(name: string): void {
     const member = this.remotes.get(name);
-    if (!member) return;
+    if (!member) return log.debug(`Ignored participantLeft for "${name}", a stranger.`);
+    this.endGrace(name);
     this.remotes.delete(name);
     this.views.delete(name);
     this.drop(member);
@@ -279,6 +367,7 @@ export class RoomClient {
           member.state = state;
           this.emit('peerStateChanged', member.view, state);
         },
+        broken: (reason) => this.watchdog.report(member, reason),
         error: (error) => this.emit('error', error),
       });
     } catch (cause) {
@@ -294,10 +383,16 @@ export class RoomClient {
   }
 
   private onAnswer(name: string, sdp: string): void {
-    const peer = this.member(name)?.peer;
-    if (!peer)
-      return this.protocolError(`receiveVideoAnswer for unknown "${name}".`, 'UNKNOWN_PARTICIPANT');
-    void peer.answer(sdp);
+    const member = this.member(name);
+    if (!member?.peer) {
+      return member
+        ? this.protocolError(
+            `receiveVideoAnswer for "${name}", with no offer.`,
+            'UNEXPECTED_ANSWER',
+          )
+        : this.protocolError(`receiveVideoAnswer for unknown "${name}".`, 'UNKNOWN_PARTICIPANT');
+    }
+    void member.peer.answer(sdp);
   }
 
   /** Remote candidates go to the named peer (queued there until its answer); late ones for someone who left are ignored. */
@@ -321,16 +416,95 @@ export class RoomClient {
 
   private onServerError({ code, message, request }: ErrorMessage): void {
     const error = new SignalingError('server', message, { code });
-    if (this.pendingJoin && (!request || request === 'joinRoom'))
-      this.teardown('disconnected', error);
+    if (this.attemptTimer !== null && (!request || request === 'joinRoom')) this.failAttempt(error);
     else this.emit('error', error);
   }
 
-  /** The socket could not open (join rejects) or dropped while connected (error event). */
+  /**
+   * The socket could not open or closed: a join or re-join in flight failed; a connected
+   * client reconnects, unless it was replaced or has no policy (then `error` and disconnected).
+   */
   private onSocketLost(error: SignalingError): void {
-    const joining = !!this.pendingJoin;
-    this.teardown('disconnected', error);
-    if (!joining) this.emit('error', error);
+    this.signaling = null;
+    if (this.attemptTimer !== null) return this.failAttempt(error);
+    if (error.reason === 'replaced' || !this.policy) {
+      this.teardown('disconnected', error);
+      return this.emit('error', error);
+    }
+    this.outage = { since: performance.now(), attempts: 0 };
+    this.setState('reconnecting');
+    for (const member of this.members()) this.unplug(member);
+    if (this.current === 'reconnecting') this.emit('reconnecting', error);
+    this.retry(error);
+  }
+
+  /** The join or re-join in flight failed: a join rejects; a re-join asks the policy again. */
+  private failAttempt(error: RoomError): void {
+    clearTimeout(this.attemptTimer ?? undefined);
+    this.attemptTimer = null;
+    if (this.current !== 'reconnecting') return this.teardown('disconnected', error);
+    this.signaling?.close();
+    this.signaling = null;
+    this.retry(error);
+  }
+
+  /** Asks the reconnect policy when to re-join; on `null` (or a throw), gives up. */
+  private retry(reason: RoomError): void {
+    const outage = this.outage;
+    if (!outage || this.current !== 'reconnecting') return;
+    const elapsedMs = performance.now() - outage.since;
+    let delay: number | null = null;
+    try {
+      delay = this.policy!.nextRetryDelayInMs({ attempt: outage.attempts, elapsedMs, reason });
+    } catch (error) {
+      log.error('The reconnect policy threw:', error);
+    }
+    if (delay === null) {
+      const error = new SignalingError(
+        'reconnect-failed',
+        `Gave up reconnecting after ${outage.attempts} attempts: ${reason.message}`,
+        { cause: reason },
+      );
+      this.teardown('disconnected', error);
+      return this.emit('error', error);
+    }
+    log.info(`Re-joining in ${delay} ms (attempt ${outage.attempts + 1}).`);
+    outage.timer = setTimeout(
+      () => {
+        outage.attempts += 1;
+        this.dial();
+      },
+      Number.isFinite(delay) && delay > 0 ? delay : 0,
+    );
+  }
+
+  /** A participant not listed on a re-join: `participantLeft` unless they arrive within `rejoinGraceMs`. */
+  private startGrace(name: string): void {
+    if (this.graced.has(name)) return;
+    this.graced.set(
+      name,
+      setTimeout(() => this.removeRemote(name), this.rejoinGraceMs),
+    );
+  }
+
+  private endGrace(name: string): void {
+    clearTimeout(this.graced.get(name));
+    this.graced.delete(name);
+  }
+
+  /**
+   * Rebuilds `member`'s peer alone, for the media watchdog: a new offer for the same
+   * sender (the server replaces the endpoint). Returns false when not connected or gone.
+   */
+  private restartPeer(member: Member, reason: PeerRestartReason): boolean {
+    const local = member === this.local;
+    if (this.current !== 'connected' || !member.peer) return false;
+    if (!local && this.remotes.get(member.name) !== member) return false;
+    log.info(`Rebuilding the peer connection of ${member.name} (${reason}).`);
+    this.unplug(member);
+    this.connect(member, local ? member.stream : null);
+    this.emit('peerRestarted', member.view, reason);
+    return true;
   }
 
   // ------------------------------------------------------------ plumbing
@@ -340,9 +514,14 @@ export class RoomClient {
    * closes the socket and every peer, stops the camera, then sets `next`.
    */
   private teardown(next: 'disconnected' | 'closed', joinError: RoomError, sayLeave = false): void {
-    const join = this.pendingJoin;
-    this.pendingJoin = null;
-    if (join) clearTimeout(join.timer);
+    const joining = this.joining;
+    this.joining = null;
+    clearTimeout(this.attemptTimer ?? undefined);
+    clearTimeout(this.outage?.timer);
+    this.attemptTimer = this.outage = null;
+    for (const timer of this.graced.values()) clearTimeout(timer);
+    this.graced.clear();
+    this.watchdog.stop();
     const signaling = this.signaling;
     this.signaling = null;
     if (sayLeave) signaling?.send({ id: 'leaveRoom' });
@@ -355,24 +534,38 @@ export class RoomClient {
     for (const member of members) this.drop(member);
     if (me) this.drop(me);
     this.setState(next);
-    join?.reject(joinError);
+    joining?.reject(joinError);
   }
 
-  /** Closes `member`'s peer and removes its stream (stopping it if it is the camera). */
+  /** Closes `member`'s peer and removes its stream, stopping it if it is the camera. */
   private drop(member: Member): void {
-    if (member.peer) {
-      member.peer.close();
-      member.state = 'closed';
-    }
+    this.unplug(member);
     const stream = member.stream;
-    member.stream = null;
     if (!stream) return;
-    if (member.view.isLocal) {
-      stopStream(stream);
-      this.emit('localStreamRemoved', stream);
-    } else {
-      this.emit('remoteStreamRemoved', member.view, stream);
+    member.stream = null;
+    stopStream(stream);
+    this.emit('localStreamRemoved', stream);
+  }
+
+  /** Closes `member`'s peer (`peerStateChanged` `closed`) and removes a remote stream; keeps the camera. */
+  private unplug(member: Member): void {
+    const { peer, stream } = member;
+    member.peer = null;
+    member.early = [];
+    if (peer) {
+      peer.close();
+      member.state = 'closed';
+      this.emit('peerStateChanged', member.view, 'closed');
     }
+    if (!stream || member.view.isLocal) return;
+    member.stream = null;
+    this.emit('remoteStreamRemoved', member.view, stream);
+  }
+
+  /** The local participant, then the remote ones. */
+  private members(): Member[] {
+    const remotes = [...this.remotes.values()];
+    return this.local ? [this.local, ...remotes] : remotes;
   }
 
   private member(name: string): Member | undefined {
@@ -397,6 +590,8 @@ export class RoomClient {
     const previous = this.current;
     if (previous === next) return;
     this.current = next;
+    if (next === 'connected') this.watchdog.start();
+    else this.watchdog.stop();
     log.debug(`${previous} -> ${next}`);
     this.emit('connectionStateChanged', next, previous);
   }
@@ -416,6 +611,12 @@ export class RoomClient {
       }
     }
   }
+}
+
+/** 32 random hex digits (getRandomValues also works on insecure origins, unlike randomUUID). */
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** Resolves `url` against the page, maps `http(s):` to `ws(s):`; throws a TypeError unless it ends `ws:`/`wss:`. */

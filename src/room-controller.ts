@@ -11,11 +11,12 @@ import { RoomClient } from './room-client.js';
 import type {
   ConnectionState,
   Participant,
+  PeerRestartReason,
   PeerState,
   RoomClientEvents,
   RoomClientOptions,
 } from './types.js';
-import { InvalidStateError, RoomError } from './errors.js';
+import { InvalidStateError, NegotiationError, RoomError } from './errors.js';
 import type { JoinAttempt } from './room-status.js';
 
 /**
@@ -32,6 +33,9 @@ export interface RoomEventDetails {
   'local-stream-added': { stream: MediaStream };
   'local-stream-removed': { stream: MediaStream };
   'peer-state-changed': { participant: Participant; state: PeerState };
+  reconnecting: { reason: RoomError };
+  reconnected: Record<string, never>;
+  'peer-restarted': { participant: Participant; reason: PeerRestartReason };
   'room-error': { error: RoomError };
 }
 
@@ -52,6 +56,9 @@ const FORWARD: Forwarders = {
   localStreamAdded: (stream) => ['local-stream-added', { stream }],
   localStreamRemoved: (stream) => ['local-stream-removed', { stream }],
   peerStateChanged: (participant, state) => ['peer-state-changed', { participant, state }],
+  reconnecting: (reason) => ['reconnecting', { reason }],
+  reconnected: () => ['reconnected', {}],
+  peerRestarted: (participant, reason) => ['peer-restarted', { participant, reason }],
 };
 
 /** Owns a {@link RoomClient} on behalf of an element; see the module doc. */
@@ -140,6 +147,17 @@ export class RoomController implements ReactiveController {
         client.on(event, (...args: unknown[]) => {
           if (event === 'connectionStateChanged' && args[0] === 'connected' && this.attempt) {
             this.attempt.connected = true;
+          }
+          // A connection that failed and came back (rebuilt by the client): no longer an error.
+          const [participant, state] = args as [Participant, PeerState];
+          const error = this.error;
+          if (
+            event === 'peerStateChanged' &&
+            state === 'connected' &&
+            error instanceof NegotiationError &&
+            error.participant === participant.name
+          ) {
+            this.error = null;
           }
           this.#host.requestUpdate();
           const [type, detail] = forward(...args);

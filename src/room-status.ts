@@ -21,9 +21,18 @@ export interface JoinAttempt {
 
 const STILL_SEE = 'you can still see and hear the others.';
 
-/** The status line for a connection state: "Not connected", "Connecting…", "Connected to room R as N". */
+/** True while joining, joined or re-joining: the element shows the room and offers "Leave". */
+export function isInRoom(state: ConnectionState): boolean {
+  return state === 'connected' || state === 'connecting' || state === 'reconnecting';
+}
+
+/**
+ * The status line for a connection state: "Not connected", "Connecting…",
+ * "Reconnecting…", "Connected to room R as N".
+ */
 export function describeState(state: ConnectionState, room: string, name: string): string {
   if (state === 'connecting') return 'Connecting…';
+  if (state === 'reconnecting') return 'Reconnecting…';
   if (state === 'connected') return `Connected to room ${room} as ${name}`;
   return 'Not connected';
 }
@@ -42,6 +51,12 @@ export function describeError(error: unknown, attempt: JoinAttempt): string {
   }
   if (error instanceof SignalingError) {
     switch (error.reason) {
+      case 'reconnect-failed': {
+        const cause = describeError(error.cause, { ...attempt, connected: false });
+        return `Connection lost: ${cause.charAt(0).toLowerCase()}${cause.slice(1)}`;
+      }
+      case 'replaced':
+        return `You joined room ${attempt.room} as ${attempt.name} somewhere else; this page left.`;
       case 'socket':
         return attempt.connected
           ? `Lost the connection to the server at ${attempt.server}.`

@@ -6,6 +6,7 @@
  */
 import { SignalingError } from './errors.js';
 import {
+  CloseCode,
   parseServerMessage,
   serializeMessage,
   type ClientMessage,
@@ -23,7 +24,8 @@ export interface SignalingHandlers {
   invalid(error: ProtocolError): void;
   /**
    * The socket could not open, or closed without {@link Signaling.close} being called.
-   * `error` is a `SignalingError('socket')` whose `cause` is the `CloseEvent`. Final.
+   * `error` is a `SignalingError` whose `cause` is the `CloseEvent`: `replaced` for the
+   * close code `CloseCode.REPLACED` (4001), else `socket`. Final.
    */
   lost(error: SignalingError): void;
 }
@@ -53,10 +55,15 @@ export class Signaling {
     };
     ws.onclose = (event) => {
       this.detach();
-      const message = opened
-        ? `The signaling socket closed (code ${event.code}).`
-        : `The signaling socket to ${url} could not open.`;
-      handlers.lost(new SignalingError('socket', message, { cause: event }));
+      const replaced = event.code === CloseCode.REPLACED;
+      const message = replaced
+        ? 'This participant joined again on another connection.'
+        : opened
+          ? `The signaling socket closed (code ${event.code}).`
+          : `The signaling socket to ${url} could not open.`;
+      handlers.lost(
+        new SignalingError(replaced ? 'replaced' : 'socket', message, { cause: event }),
+      );
     };
   }
 

@@ -18,14 +18,64 @@ export interface RoomClientOptions {
   media?: MediaStreamConstraints | false;
   /** How long `join()` waits for the socket to open and the room to answer, in ms. Default 10000. */
   joinTimeoutMs?: number;
+  /**
+   * When the signaling socket drops after joining: how long to wait before each attempt
+   * to re-join, or `false` never to reconnect. Default: {@link DefaultReconnectPolicy}.
+   */
+  reconnectPolicy?: ReconnectPolicy | false;
+  /**
+   * After a reconnection, how long a participant the room no longer lists keeps its
+   * `Participant` (and its tile) while waiting for them to re-join, in ms; after a server
+   * restart the others come back one by one as `newParticipantArrived`. Those who do not
+   * come back in time get `participantLeft`. Default 10000.
+   */
+  rejoinGraceMs?: number;
+  /**
+   * How long a subscription's video may go without decoding a new frame (inbound-rtp
+   * `framesDecoded`, checked twice a second, only after its first frame) before its
+   * peer connection is rebuilt, in ms. Default 2500.
+   */
+  stallTimeoutMs?: number;
 }
+
+/** What a {@link ReconnectPolicy} decides from. */
+export interface ReconnectContext {
+  /** Attempts made so far in this outage (0 before the first). */
+  attempt: number;
+  /** Time since the socket dropped, in ms. */
+  elapsedMs: number;
+  /** Why the socket dropped, or why the last attempt failed. */
+  reason: RoomError;
+}
+
+/**
+ * A reconnection policy (the shape of LiveKit's `ReconnectPolicy`): the delay before the
+ * next attempt in ms, or `null` to give up (the client goes `disconnected`).
+ */
+export interface ReconnectPolicy {
+  /**
+   * Called once when the socket drops (`attempt` 0) and after each failed attempt. A
+   * policy that throws gives up; a negative or non-finite delay counts as 0.
+   */
+  nextRetryDelayInMs(context: ReconnectContext): number | null;
+}
+
+/**
+ * Why the client rebuilt a peer connection on its own: its `connectionState` became
+ * `failed` (webrtc-pc section 4.3.3), it was `closed` by something other than the SDK, or
+ * its video `stalled` (no frame decoded for `stallTimeoutMs`).
+ */
+export type PeerRestartReason = 'failed' | 'closed' | 'stalled';
 
 /**
  * The signaling connection's state.
  * `disconnected` (initial, and after `leave()` or a lost socket) → `connecting` (in `join()`)
- * → `connected` (the room answered) → `disconnected` | `closed` (after `close()`, final).
+ * → `connected` (the room answered) → `reconnecting` (the socket dropped; re-joining on the
+ * reconnect policy) → `connected` again, or `disconnected` when the policy gives up;
+ * `closed` after `close()`, final.
  */
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'closed';
+export type ConnectionState =
+  'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
 /** A peer connection's state as webrtc-pc `RTCPeerConnectionState`, or `none` before one exists. */
 export type PeerState = RTCPeerConnectionState | 'none';
@@ -60,6 +110,27 @@ export interface RoomClientEvents {
   localStreamRemoved: (stream: MediaStream) => void;
   /** A participant's peer connection changed state. */
   peerStateChanged: (participant: Participant, state: PeerState) => void;
-  /** Something went wrong that did not reject a call: media access, negotiation, a server error reply, a lost socket. */
+  /**
+   * The signaling socket dropped after joining (`reason`, a `SignalingError('socket')`,
+   * whose `cause` is the `CloseEvent`); emitted once per outage, with the state
+   * `reconnecting`. Every peer connection is closed; the camera and every `Participant`
+   * are kept while the client re-joins on its reconnect policy.
+   */
+  reconnecting: (reason: RoomError) => void;
+  /**
+   * The room answered a re-join: state `connected` again; the client republishes and
+   * resubscribes to everyone listed (`remoteStreamAdded` follows with new streams).
+   */
+  reconnected: () => void;
+  /**
+   * The client rebuilt one participant's peer connection on its own (a new offer, the
+   * others untouched): a subscription is re-subscribed, the local publisher republished.
+   */
+  peerRestarted: (participant: Participant, reason: PeerRestartReason) => void;
+  /**
+   * Something went wrong that did not reject a call: media access, negotiation, a server
+   * error reply, a lost socket (with `reconnectPolicy: false`, or `replaced`), or a
+   * reconnection that gave up (`SignalingError('reconnect-failed')`).
+   */
   error: (error: RoomError) => void;
 }

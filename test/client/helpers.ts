@@ -2,7 +2,7 @@
 // matching a predicate. Everything waits on events; the timeouts only turn a hang into
 // a readable failure.
 import type { RoomClient } from '../../src/room-client.js';
-import type { RoomClientEvents } from '../../src/types.js';
+import type { ConnectionState, RoomClientEvents } from '../../src/types.js';
 import { GUARD_MS, Recorder, guard } from '../helpers-browser/wait.js';
 
 type EventName = keyof RoomClientEvents;
@@ -23,6 +23,9 @@ const EVENT_NAMES = Object.keys({
   localStreamAdded: true,
   localStreamRemoved: true,
   peerStateChanged: true,
+  reconnecting: true,
+  reconnected: true,
+  peerRestarted: true,
   error: true,
 } satisfies Record<EventName, true>) as EventName[];
 
@@ -53,6 +56,11 @@ export class ClientEvents {
   /** The arguments of every `event` so far. */
   all<E extends EventName>(event: E): EventArgs<E>[] {
     return this.log.all((r) => r.event === event).map((r) => r.args as EventArgs<E>);
+  }
+
+  /** The connection states entered so far, in order. */
+  states(): ConnectionState[] {
+    return this.all('connectionStateChanged').map(([state]) => state);
   }
 
   /** The event names so far, in order. */
@@ -94,6 +102,8 @@ export interface TrackedPeer {
   pc: RTCPeerConnection;
   offer?: string;
   calls: { method: 'setRemoteDescription' | 'addIceCandidate'; arg: unknown; ok?: boolean }[];
+  /** `getStats()` calls: whether the connection was closed at the time of each. */
+  stats: { closed: boolean }[];
 }
 
 /**
@@ -123,7 +133,7 @@ export function trackPeerConnections(): PeerTracker {
     }
   };
   class Tracked extends Native {
-    readonly entry: TrackedPeer = { pc: this, calls: [] };
+    readonly entry: TrackedPeer = { pc: this, calls: [], stats: [] };
     constructor(config?: RTCConfiguration) {
       super(config);
       created.push(this.entry);
@@ -142,6 +152,10 @@ export function trackPeerConnections(): PeerTracker {
         super.addIceCandidate(candidate ?? undefined),
       );
     }
+    override getStats(selector?: MediaStreamTrack | null): Promise<RTCStatsReport> {
+      this.entry.stats.push({ closed: this.signalingState === 'closed' });
+      return super.getStats(selector);
+    }
   }
   window.RTCPeerConnection = Tracked as typeof RTCPeerConnection;
   return {
@@ -151,6 +165,22 @@ export function trackPeerConnections(): PeerTracker {
       window.RTCPeerConnection = Native;
     },
   };
+}
+
+/** Counts the page's live intervals from now on (wrapping `setInterval`/`clearInterval`), until `restore()`. */
+export function trackIntervals(): { live: Set<number>; restore(): void } {
+  const native = { setInterval, clearInterval };
+  const live = new Set<number>();
+  window.setInterval = ((handler: () => void, ms?: number) => {
+    const id = native.setInterval.call(window, handler, ms);
+    live.add(id);
+    return id;
+  }) as typeof setInterval;
+  window.clearInterval = (id?: number) => {
+    if (id !== undefined) live.delete(id);
+    native.clearInterval.call(window, id);
+  };
+  return { live, restore: () => Object.assign(window, native) };
 }
 
 /** Replaces getUserMedia with `fake` until the returned function is called. */

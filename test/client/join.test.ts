@@ -42,7 +42,14 @@ describe('RoomClient join()', () => {
     const joined = client.join('lobby', 'ada');
     expect(client.state).to.equal('connecting');
     const joinRoom = await server.next('joinRoom');
-    expect(joinRoom).to.deep.equal({ id: 'joinRoom', name: 'ada', room: 'lobby' });
+    expect(joinRoom).to.deep.equal({
+      id: 'joinRoom',
+      name: 'ada',
+      room: 'lobby',
+      sessionId: joinRoom.sessionId,
+    });
+    // A secret per join: at least 16 characters, new for every join().
+    expect(joinRoom.sessionId).to.match(/^[0-9a-f]{32}$/);
     await joined;
     expect(client.state).to.equal('connected');
     expect(client.room).to.equal('lobby');

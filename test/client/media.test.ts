@@ -193,20 +193,26 @@ describe('RoomClient media and ICE', () => {
     await firstFrame(stream, "bob's stream");
   });
 
-  it('a peer connection that fails emits peerStateChanged failed and NegotiationError ice', async () => {
+  it('a peer connection that fails emits NegotiationError ice and peerStateChanged failed, then is rebuilt', async () => {
     const { server, client, events, peers } = start({ existing: ['bob'], autoAnswer: false });
     await client.join('lobby', 'ada');
     const offer = await server.next('receiveVideoFrom', (m) => m.sender === 'bob');
+    const seen: string[] = [];
+    client.on('peerStateChanged', (p, state) => seen.push(`${state}=${p.peerState}`));
     // Real ICE takes some 30 s to fail; make the connection report it (webrtc-pc section 4.3.3).
     const pc = peers.bySdp(offer.sdpOffer)!.pc;
     Object.defineProperty(pc, 'connectionState', { configurable: true, value: 'failed' });
     pc.dispatchEvent(new Event('connectionstatechange'));
-    const [participant, state] = await events.next('peerStateChanged', (p) => p.name === 'bob');
-    expect(state).to.equal('failed');
-    expect(participant.peerState).to.equal('failed');
     const [error] = await events.next('error');
     expect(error).to.be.instanceOf(NegotiationError);
     expect(error).to.include({ reason: 'ice', participant: 'bob' });
+    const [participant, state] = await events.next('peerStateChanged', (p) => p.name === 'bob');
+    expect(state).to.equal('failed');
+    expect(seen[0]).to.equal('failed=failed');
+    const [restarted, reason] = await events.next('peerRestarted');
+    expect(restarted).to.equal(participant);
+    expect(reason).to.equal('failed');
+    await server.next('receiveVideoFrom', (m) => m.sender === 'bob');
   });
 
   it('an answer the peer rejects emits NegotiationError answer for that participant', async () => {

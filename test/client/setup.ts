@@ -27,3 +27,24 @@ export function start(
   onCleanup(() => client.close());
   return { server, client, events: new ClientEvents(client), peers };
 }
+
+/** Joins as ada (with bob and carol in the room) and waits until all media is up; returns the camera stream. */
+export async function joinedWithMedia(room: Room): Promise<MediaStream> {
+  await room.client.join('lobby', 'ada');
+  const [local] = await room.events.next('localStreamAdded');
+  for (const name of ['bob', 'carol'])
+    await room.events.next('remoteStreamAdded', (p) => p.name === name);
+  await room.events.next('peerStateChanged', (p, state) => p.isLocal && state === 'connected');
+  return local;
+}
+
+/** The client's peer connection that made the latest offer for `sender`'s media. */
+export function peerFor(room: Room, sender: string): RTCPeerConnection {
+  const offer = room.server
+    .all('receiveVideoFrom')
+    .filter((m) => m.sender === sender)
+    .at(-1);
+  const pc = offer && room.peers.bySdp(offer.sdpOffer)?.pc;
+  if (!pc) throw new Error(`no peer connection offered for ${sender}`);
+  return pc;
+}

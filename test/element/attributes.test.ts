@@ -41,7 +41,7 @@ describe('<kurento-room> attributes and properties', () => {
       expect(element.client, 'no client before join').to.equal(null);
       await element.join();
       const join = await server.next('joinRoom');
-      expect(join).to.deep.equal({ id: 'joinRoom', room, name: 'Ada' });
+      expect(join).to.deep.equal({ id: 'joinRoom', room, name: 'Ada', sessionId: join.sessionId });
       expect(element.client).to.be.instanceOf(RoomClient);
       expect(element.client!.room).to.equal(room);
       expect(element.client!.localParticipant!.name).to.equal('Ada');
@@ -60,7 +60,7 @@ describe('<kurento-room> attributes and properties', () => {
       expect(element.client, 'no name yet: no join').to.equal(null);
       element.setAttribute('name', 'Ada');
       const join = await server.next('joinRoom');
-      expect(join).to.deep.equal({ id: 'joinRoom', room, name: 'Ada' });
+      expect(join).to.deep.equal({ id: 'joinRoom', room, name: 'Ada', sessionId: join.sessionId });
       await rendered(
         element,
         () => statusText(element!) === `Connected to room ${room} as Ada`,

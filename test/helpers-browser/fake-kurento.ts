@@ -7,9 +7,12 @@
 //
 // By default it plays the contract between any number of sockets: rooms, the
 // `existingParticipants` reply, `newParticipantArrived` and `participantLeft` to the others,
-// `error NAME_TAKEN` for a name in use, and participants with no client behind them
-// (`arrive()`, `depart()`). Options script what a test needs instead (its own join reply,
-// no answers, candidates before the answer, a refused socket), and `send()` sends any frame.
+// `error NAME_TAKEN` for a name in use (unless the `joinRoom` carries the holder's
+// `sessionId`: then it takes the name over and the holder is closed with 4001 REPLACED), and
+// participants with no client behind them (`arrive()`, `depart()`, `forget()`). Options script
+// what a test needs instead (its own join reply, no answers, candidates before the answer, a
+// refused socket), `send()` sends any frame, and the faults of the real world are methods:
+// `closeSocket()`, `refuseNext()`, `stopVideo()`, or an endpoint's `pc.close()`.
 import { ws, type WebSocketHandlerConnection } from 'msw';
 import {
   parseClientMessage,
@@ -51,7 +54,10 @@ export interface FakeKurentoOptions {
   existing?: string[];
   /** Names refused with `error NAME_TAKEN` on `joinRoom`, as if someone held them. Default none. */
   takenNames?: string[];
-  /** Replaces the `joinRoom` handling: the socket joins no room; the hook replies, or not. */
+  /**
+   * Replaces the `joinRoom` handling: the socket joins no room; the hook replies, or not,
+   * or calls `server.admit(message)` for the default handling.
+   */
   onJoin?: (message: JoinRoomMessage, server: FakeKurento) => void;
   /** Answer every `receiveVideoFrom` with a real SDP answer. Default true. */
   autoAnswer?: boolean;
@@ -76,6 +82,8 @@ interface Connection {
   room: string | null;
   /** Endpoints by the `sender` they were created for. */
   endpoints: Map<string, Endpoint>;
+  /** The `sessionId` of its accepted join. */
+  sessionId?: string;
 }
 
 let serial = 0;
@@ -95,6 +103,8 @@ export class FakeKurento {
 
   readonly #options: FakeKurentoOptions;
   readonly #takenNames: Set<string>;
+  /** How many more connections to refuse (closed at once, so they never open). */
+  #refusals = 0;
   /** Open sockets, oldest first. */
   readonly #open: Connection[] = [];
   /** Participants with no client behind them, by room; `null` for those in every room. */
@@ -134,6 +144,25 @@ export class FakeKurento {
     this.#latest()?.socket.close(code, 'server going away');
   }
 
+  /** Refuses the next `count` connections: each is closed at once (code 1006 at the client). */
+  refuseNext(count: number): void {
+    this.#refusals += count;
+  }
+
+  /** The default `joinRoom` handling, for an `onJoin` hook: joins the latest socket. */
+  admit(message: JoinRoomMessage): void {
+    const connection = this.#latest();
+    if (connection) this.#join(connection, message);
+  }
+
+  /** Stops the video the latest socket's endpoint for `sender` sends (`replaceTrack(null)`); the connection stays up. */
+  async stopVideo(sender: string): Promise<void> {
+    const pc = this.endpoints.get(sender)?.pc;
+    const video = pc?.getSenders().find((s) => s.track?.kind === 'video');
+    if (!video) throw new Error(`fake server: no video sent for ${sender}`);
+    await video.replaceTrack(null);
+  }
+
   /** Someone with no client behind them joins `room` (default: every room): announce them. */
   arrive(name: string, room: string | null = null): void {
     let names = this.#virtual.get(room);
@@ -154,6 +183,14 @@ export class FakeKurento {
       this.#release(member, name);
       this.#send(member, { id: 'participantLeft', name });
     }
+  }
+
+  /**
+   * Someone with no client behind them is gone from `room` (default: every room) without a
+   * word to anyone, as after a server restart; `arrive()` brings them back.
+   */
+  forget(name: string, room: string | null = null): void {
+    this.#virtual.get(room)?.delete(name);
   }
 
   /**
@@ -185,7 +222,10 @@ export class FakeKurento {
 
   #accept(client: Socket): void {
     this.connections += 1;
-    if (this.#options.refuse) return client.close();
+    if (this.#options.refuse || this.#refusals > 0) {
+      this.#refusals = Math.max(0, this.#refusals - 1);
+      return client.close();
+    }
     const connection: Connection = { socket: client, name: null, room: null, endpoints: new Map() };
     this.#open.push(connection);
     client.addEventListener('message', (event) => {
@@ -228,8 +268,21 @@ export class FakeKurento {
     }
   }
 
-  /** Puts `connection` into the room and tells everyone, or refuses a name in use. */
-  #join(connection: Connection, { room, name }: JoinRoomMessage): void {
+  /**
+   * Puts `connection` into the room and tells everyone, or refuses a name in use; a holder
+   * of the name with the same `sessionId` is replaced quietly (closed with 4001).
+   */
+  #join(connection: Connection, { room, name, sessionId }: JoinRoomMessage): void {
+    const holder = this.#members(room).find((c) => c.name === name && c !== connection);
+    if (holder && sessionId !== undefined && holder.sessionId === sessionId) {
+      holder.room = null;
+      for (const sender of [...holder.endpoints.keys()]) this.#release(holder, sender);
+      holder.socket.close(4001, 'replaced');
+      connection.room = room;
+      connection.sessionId = sessionId;
+      this.#send(connection, { id: 'existingParticipants', data: this.#names(room, connection) });
+      return;
+    }
     const names = this.#names(room);
     if (this.#takenNames.has(name) || names.includes(name)) {
       this.#send(connection, {
@@ -244,6 +297,7 @@ export class FakeKurento {
       this.#send(other, { id: 'newParticipantArrived', name });
     }
     connection.room = room;
+    connection.sessionId = sessionId;
     this.#send(connection, { id: 'existingParticipants', data: names });
   }
 
@@ -325,10 +379,12 @@ export class FakeKurento {
     return this.#open.filter((c) => c.room !== null && (room === null || c.room === room));
   }
 
-  /** Everyone in `room`: its sockets, then the participants with no client behind them. */
-  #names(room: string): string[] {
+  /** Everyone in `room` but `self`: its sockets, then the participants with no client behind them. */
+  #names(room: string, self?: Connection): string[] {
     return [
-      ...this.#members(room).map((c) => c.name!),
+      ...this.#members(room)
+        .filter((c) => c !== self)
+        .map((c) => c.name!),
       ...(this.#virtual.get(null) ?? []),
       ...(this.#virtual.get(room) ?? []),
     ];

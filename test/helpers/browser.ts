@@ -47,6 +47,8 @@ export async function openPage(
 
 /** Per open receive-side peer connection: inbound video and audio figures. */
 export interface InboundReport {
+  /** The peer connection's `__id`. */
+  id: number;
   framesDecoded: number;
   frameWidth: number;
   audioPackets: number;
@@ -61,7 +63,13 @@ export function inboundReports(page: Page): Promise<InboundReport[]> {
     for (const pc of peers) {
       if (pc.connectionState === 'closed') continue;
       const stats = await pc.getStats();
-      const report = { framesDecoded: 0, frameWidth: 0, audioPackets: 0, audioEnergy: 0 };
+      const report = {
+        id: (pc as unknown as { __id: number }).__id,
+        framesDecoded: 0,
+        frameWidth: 0,
+        audioPackets: 0,
+        audioEnergy: 0,
+      };
       let inbound = false;
       stats.forEach((s) => {
         if (s.type !== 'inbound-rtp') return;

@@ -37,8 +37,8 @@ export function closeOneSubscription(page: Page): Promise<number> {
 }
 
 /**
- * Waits until every page decodes `remotes` remote videos whose `framesDecoded` is rising
- * (two readings, the second higher than the first by several frames).
+ * Waits until every page decodes `remotes` remote videos, each on a peer connection whose
+ * `framesDecoded` rises by several frames between two readings.
  */
 export async function decodingEverywhere(
   pages: Page[],
@@ -54,13 +54,16 @@ export async function decodingEverywhere(
         },
         { timeoutMs, message: `${remotes} decoding subscriptions` },
       );
-      const floor = Math.max(...first.map((r) => r.framesDecoded));
+      const floor = new Map(first.map((r) => [r.id, r.framesDecoded]));
       await waitUntil(
         async () => {
           const reports = await inboundReports(page);
-          return reports.length === remotes && reports.every((r) => r.framesDecoded > floor + 3);
+          return (
+            reports.length === remotes &&
+            reports.every((r) => r.framesDecoded > (floor.get(r.id) ?? Infinity) + 3)
+          );
         },
-        { timeoutMs, message: 'framesDecoded rising' },
+        { timeoutMs, message: 'framesDecoded rising on the same peer connections' },
       );
     }),
   );

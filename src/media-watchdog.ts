@@ -1,0 +1,117 @@
+/**
+ * The media watchdog: finds the peer connections of a joined client that broke on their
+ * own, and asks for each to be rebuilt, with a backoff so that a peer that stays broken
+ * is not rebuilt in a hot loop.
+ *
+ * @packageDocumentation
+ */
+import type { Member } from './participant.js';
+import type { Peer } from './peer.js';
+import type { PeerRestartReason } from './types.js';
+
+/** How often the watchdog looks at each peer (its state, and a subscription's video stats), in ms. */
+export const WATCHDOG_TICK_MS = 500;
+/** `RoomClientOptions.stallTimeoutMs` when not given, in ms. */
+export const DEFAULT_STALL_TIMEOUT_MS = 2500;
+/** The first rebuild of a participant's peer is immediate, the next ones wait 1 s, 2 s, 4 s… up to this, in ms. */
+const MAX_BACKOFF_MS = 16_000;
+/** A participant whose peer was not rebuilt for this long starts its backoff from zero again, in ms. */
+const BACKOFF_RESET_MS = 30_000;
+
+/** A subscription's decoded video frames at the last look. */
+interface Progress {
+  frames: number;
+  /** When `frames` last rose (`performance.now()`, ms). */
+  rose: number;
+  /** When it was last looked at. */
+  seen: number;
+}
+
+interface Backoff {
+  count: number;
+  last: number;
+}
+
+/**
+ * Looks at every peer of `members()` every {@link WATCHDOG_TICK_MS} while started, and
+ * calls `restart(member, reason)` for a peer that is {@link Peer.broken} (`failed`, or
+ * `closed` by something other than the SDK), or, for a subscription, whose inbound-rtp
+ * video `framesDecoded` (webrtc-stats) has not risen for `stallTimeoutMs` after its first
+ * frame. `restart` returns false when it declined, which costs no backoff. Nothing is
+ * looked at after {@link MediaWatchdog.stop}, and no `getStats()` is called on a closed peer.
+ */
+export class MediaWatchdog {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly progress = new WeakMap<Peer, Progress>();
+  private readonly backoff = new WeakMap<Member, Backoff>();
+
+  constructor(
+    private readonly members: () => Member[],
+    private readonly restart: (member: Member, reason: PeerRestartReason) => boolean,
+    private readonly stallTimeoutMs: number,
+  ) {}
+
+  /** Starts looking (idempotent). */
+  start(): void {
+    this.timer ??= setInterval(() => void this.tick(), WATCHDOG_TICK_MS);
+  }
+
+  /** Stops looking (idempotent); a look in progress reports nothing more. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Asks for `member`'s peer to be rebuilt now, unless its backoff says wait (a later look asks again). */
+  report(member: Member, reason: PeerRestartReason): void {
+    const now = performance.now();
+    const last = this.backoff.get(member);
+    const count = last && now - last.last < BACKOFF_RESET_MS ? last.count : 0;
+    if (count && now - last!.last < Math.min(500 * 2 ** count, MAX_BACKOFF_MS)) return;
+    if (this.restart(member, reason)) this.backoff.set(member, { count: count + 1, last: now });
+  }
+
+  private async tick(): Promise<void> {
+    await Promise.all(
+      this.members().map(async (member) => {
+        const peer = member.peer;
+        if (!peer || peer.closed) return;
+        const broken = peer.broken;
+        if (broken) return this.report(member, broken);
+        if (!member.view.isLocal) await this.checkFrames(member, peer);
+      }),
+    );
+  }
+
+  /** Reports `stalled` when `peer`'s video stopped decoding for longer than the stall timeout. */
+  private async checkFrames(member: Member, peer: Peer): Promise<void> {
+    const frames = await framesDecoded(peer.pc);
+    if (peer.closed || member.peer !== peer || !this.timer) return;
+    const now = performance.now();
+    const last = this.progress.get(peer);
+    // A throttled timer (a background tab) says nothing about the media: start over.
+    const stale = !last || now - last.seen > 4 * WATCHDOG_TICK_MS;
+    if (stale || frames > last.frames) {
+      this.progress.set(peer, { frames, rose: now, seen: now });
+      return;
+    }
+    last.seen = now;
+    if (frames > 0 && now - last.rose > this.stallTimeoutMs) this.report(member, 'stalled');
+  }
+}
+
+/** The video frames `pc` has decoded so far (inbound-rtp `framesDecoded`, webrtc-stats section 8.3); 0 if unknown. */
+async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
+  let frames = 0;
+  try {
+    (await pc.getStats()).forEach(
+      (report: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'video')
+          frames += report.framesDecoded ?? 0;
+      },
+    );
+  } catch {
+    // Closed meanwhile: no frames to judge.
+  }
+  return frames;
+}

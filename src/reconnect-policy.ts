@@ -1,0 +1,55 @@
+/**
+ * The default {@link ReconnectPolicy}: a table of delays with jitter and an overall limit,
+ * in the manner of LiveKit's `DefaultReconnectPolicy`.
+ *
+ * @packageDocumentation
+ */
+import type { ReconnectContext, ReconnectPolicy } from './types.js';
+
+/** Options for {@link DefaultReconnectPolicy}; every field is optional. */
+export interface DefaultReconnectPolicyOptions {
+  /**
+   * The delay before attempt N (0-based) is `delaysMs[N]`, in ms; past the end of the
+   * table, its last value. Default `[0, 300, 600, 1200, 2400, 5000]`.
+   */
+  delaysMs?: readonly number[];
+  /** Give up once this long has passed since the socket dropped, in ms. Default 60000. */
+  maxElapsedMs?: number;
+  /** Each delay is scaled by a random factor in `[1 - jitter, 1 + jitter]`. Default 0.2. */
+  jitter?: number;
+}
+
+/** The delay table of {@link DefaultReconnectPolicy}, in ms. */
+export const DEFAULT_RECONNECT_DELAYS_MS: readonly number[] = [0, 300, 600, 1200, 2400, 5000];
+
+/**
+ * Retries at once, then after 300 ms, 600 ms, 1.2 s, 2.4 s, and every 5 s (each ±20%),
+ * and gives up (`null`) once 60 s have passed since the socket dropped. Whatever the
+ * failure: a refused socket, a timeout, or an error reply (even `NAME_TAKEN`, which a
+ * server without `sessionId` support sends until its heartbeat evicts the old connection).
+ */
+export class DefaultReconnectPolicy implements ReconnectPolicy {
+  private readonly delays: readonly number[];
+  private readonly maxElapsedMs: number;
+  private readonly jitter: number;
+
+  /** Throws a `TypeError` on an empty table or a negative number. */
+  constructor(options: DefaultReconnectPolicyOptions = {}) {
+    this.delays = options.delaysMs ?? DEFAULT_RECONNECT_DELAYS_MS;
+    this.maxElapsedMs = options.maxElapsedMs ?? 60_000;
+    this.jitter = options.jitter ?? 0.2;
+    if (
+      !this.delays.length ||
+      ![...this.delays, this.maxElapsedMs, this.jitter].every((n) => n >= 0)
+    ) {
+      throw new TypeError('DefaultReconnectPolicy needs delays and limits of 0 or more.');
+    }
+  }
+
+  /** The jittered table delay for `attempt`, in ms, or `null` once `maxElapsedMs` has passed. */
+  nextRetryDelayInMs({ attempt, elapsedMs }: ReconnectContext): number | null {
+    if (elapsedMs >= this.maxElapsedMs) return null;
+    const delay = this.delays[Math.min(attempt, this.delays.length - 1)];
+    return Math.round(delay * (1 + this.jitter * (2 * Math.random() - 1)));
+  }
+}

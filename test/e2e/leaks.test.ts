@@ -1,0 +1,198 @@
+/**
+ * No leaks: one page joins and leaves a room 30 times through `<kurento-room>`'s
+ * join/leave button, against the real server, while another participant stays. Every
+ * RTCPeerConnection the page created is closed, every camera track stopped, no video
+ * element keeps a stream, the page's long-lived listeners and JS heap do not grow, and
+ * the server releases every endpoint and room, its RSS near where it started.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'puppeteer-core';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
+import { clickJoinLeave, demoUrl, statusText, tiles } from '../helpers/room-page.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const CYCLES = 30;
+const VIDEO = '320x240@15';
+
+interface ServerStats {
+  rooms: number;
+  participants: number;
+  endpoints: number;
+  memory: { rss: number; heapUsed: number };
+}
+
+interface PageLedger {
+  peers: { created: number; open: number };
+  tracks: { created: number; live: number };
+  videosWithStream: number;
+  listeners: number;
+  heapUsed: number;
+}
+
+/** Records tracks from getUserMedia and listeners on long-lived targets, before any page script. */
+async function instrument(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const tracks: MediaStreamTrack[] = [];
+    const ledger = { tracks, listeners: 0 };
+    (window as unknown as { __ledger: typeof ledger }).__ledger = ledger;
+    const getUserMedia = MediaDevices.prototype.getUserMedia;
+    MediaDevices.prototype.getUserMedia = async function (constraints) {
+      const stream = await getUserMedia.call(this, constraints);
+      tracks.push(...stream.getTracks());
+      return stream;
+    };
+    // Listeners on targets that outlive a call: the window, the document, the media
+    // devices and the element. (Peer connections and sockets die with the call.)
+    const longLived = (target: EventTarget) =>
+      target === window ||
+      target === document ||
+      target === navigator.mediaDevices ||
+      (target instanceof Element && target.localName === 'kurento-room');
+    const add = EventTarget.prototype.addEventListener;
+    const remove = EventTarget.prototype.removeEventListener;
+    EventTarget.prototype.addEventListener = function (type, listener, options) {
+      if (longLived(this) && listener) ledger.listeners += 1;
+      return add.call(this, type, listener, options);
+    };
+    EventTarget.prototype.removeEventListener = function (type, listener, options) {
+      if (longLived(this) && listener) ledger.listeners -= 1;
+      return remove.call(this, type, listener, options);
+    };
+  });
+}
+
+async function ledger(page: Page): Promise<PageLedger> {
+  const cdp = await page.createCDPSession();
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  const seen = await page.evaluate(() => {
+    const w = window as unknown as {
+      __peers: RTCPeerConnection[];
+      __ledger: { tracks: MediaStreamTrack[]; listeners: number };
+    };
+    const root = document.querySelector('kurento-room')?.shadowRoot;
+    const videos = [
+      ...document.querySelectorAll('video'),
+      ...(root?.querySelectorAll('video') ?? []),
+    ];
+    return {
+      peers: {
+        created: w.__peers.length,
+        open: w.__peers.filter((pc) => pc.connectionState !== 'closed').length,
+      },
+      tracks: {
+        created: w.__ledger.tracks.length,
+        live: w.__ledger.tracks.filter((t) => t.readyState === 'live').length,
+      },
+      videosWithStream: videos.filter((v) => v.srcObject).length,
+      listeners: w.__ledger.listeners,
+    };
+  });
+  return { ...seen, heapUsed: usedSize };
+}
+
+async function serverStats(server: ServerProcess): Promise<ServerStats> {
+  const response = await fetch(new URL('stats', server.url));
+  return (await response.json()) as ServerStats;
+}
+
+describe(`${CYCLES} join/leave cycles in one page`, () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let stayer: Page;
+  let cycler: Page;
+
+  before(async () => {
+    server = await startServerProcess({ EXPOSE_STATS: 'true' });
+    browser = await launchBrowser();
+    stayer = await openPage(browser, demoUrl(server.url, 'leaks', 'stayer', VIDEO));
+    cycler = await openPage(browser, 'about:blank');
+    await instrument(cycler);
+    await cycler.goto(demoUrl(server.url, 'leaks', 'cycler', VIDEO));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** Waits for a joined call with the other's video playing, then leaves and waits for the end. */
+  async function cycle(first: boolean): Promise<void> {
+    if (!first) await clickJoinLeave(cycler);
+    await waitUntil(async () => (await tiles(cycler)).some((t) => !t.local && t.videoWidth > 0), {
+      message: "the stayer's video in the cycler's page",
+    });
+    await clickJoinLeave(cycler);
+    await waitUntil(
+      async () =>
+        (await tiles(cycler)).length === 0 && /not connected/i.test(await statusText(cycler)),
+      {
+        message: 'the cycler out of the room',
+      },
+    );
+    await waitUntil(async () => (await tiles(stayer)).length === 1, {
+      message: "the cycler's tile gone from the stayer's page",
+    });
+  }
+
+  it('releases every peer connection, track, media element and listener, in the page and on the server', async () => {
+    await cycle(true);
+    const warm = await ledger(cycler);
+    const serverWarm = await serverStats(server);
+    for (let i = 2; i <= CYCLES; i++) await cycle(false);
+    const end = await ledger(cycler);
+    const serverEnd = await serverStats(server);
+    const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+    console.log(
+      `# page: ${end.peers.created} peer connections, ${end.tracks.created} tracks; JS heap ${mb(warm.heapUsed)} -> ${mb(end.heapUsed)} MB; ` +
+        `server RSS ${mb(serverWarm.memory.rss)} -> ${mb(serverEnd.memory.rss)} MB, heap ${mb(serverWarm.memory.heapUsed)} -> ${mb(serverEnd.memory.heapUsed)} MB`,
+    );
+
+    assert.ok(
+      end.peers.created >= CYCLES * 2,
+      `a publisher and a subscriber per cycle: ${end.peers.created}`,
+    );
+    assert.equal(end.peers.open, 0, 'every peer connection closed');
+    assert.ok(end.tracks.created >= CYCLES * 2, `audio and video per cycle: ${end.tracks.created}`);
+    assert.equal(end.tracks.live, 0, 'every local track stopped');
+    assert.equal(end.videosWithStream, 0, 'no video element holds a stream');
+    assert.equal(end.listeners, warm.listeners, 'no listener left behind on long-lived targets');
+    assert.ok(
+      end.heapUsed < warm.heapUsed + 4 * 1048576,
+      `page heap stays flat: ${mb(warm.heapUsed)} -> ${mb(end.heapUsed)} MB`,
+    );
+
+    // On the server: only the stayer remains, with its publisher endpoint.
+    assert.deepEqual(
+      {
+        rooms: serverEnd.rooms,
+        participants: serverEnd.participants,
+        endpoints: serverEnd.endpoints,
+      },
+      {
+        rooms: serverWarm.rooms,
+        participants: serverWarm.participants,
+        endpoints: serverWarm.endpoints,
+      },
+    );
+    assert.ok(
+      serverEnd.memory.rss < serverWarm.memory.rss + 40 * 1048576,
+      `server RSS near its baseline: ${mb(serverWarm.memory.rss)} -> ${mb(serverEnd.memory.rss)} MB`,
+    );
+  });
+
+  it('when the last participant leaves, the server frees the room and every endpoint', async () => {
+    await clickJoinLeave(stayer);
+    const stats = await waitUntil(
+      async () => {
+        const now = await serverStats(server);
+        return now.rooms === 0 && now.participants === 0 && now.endpoints === 0 && now;
+      },
+      { message: 'an empty server' },
+    );
+    assert.equal(stats.endpoints, 0);
+  });
+});
