@@ -5,8 +5,10 @@
  * @packageDocumentation
  */
 
+import { once } from 'node:events';
 import WebSocket from 'ws';
 import {
+  CloseCode,
   parseClientMessage,
   serializeMessage,
   type ClientMessage,
@@ -16,9 +18,20 @@ import {
 import type { Logger } from './logger.js';
 import { assertValidName } from './names.js';
 import type { MessageSink, Participant } from './participant.js';
+import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import type { Membership, RoomRegistry } from './rooms.js';
 import { SerialQueue } from './serial-queue.js';
+import { assertValidSessionId } from './session-id.js';
 import { SignalingError } from './signaling-error.js';
+
+/** WebSocket close code 1008, policy violation (RFC 6455 section 7.4.1): a message flood. */
+export const POLICY_VIOLATION = 1008;
+
+/** How long a closing handshake may take before the socket is cut, in ms. */
+export const CLOSE_GRACE_MS = 1000;
+
+/** Refusals worth a warning in the log: the server's limits, not a client's mistake. */
+const LIMIT_CODES: ReadonlySet<ErrorCode> = new Set(['ROOM_FULL', 'TOO_MANY_ROOMS']);
 
 /**
  * The server side of one client. Messages are processed one at a time in arrival
@@ -29,16 +42,30 @@ import { SignalingError } from './signaling-error.js';
  */
 export class SignalingConnection implements MessageSink {
   private readonly queue = new SerialQueue();
+  private readonly limiter: RateLimiter;
   private membership: Membership | undefined;
+  /** Set once the socket closed, or the server decided to close it: later messages are ignored. */
   private closed = false;
+  private closing: Promise<void> | undefined;
+  /** The connection's logger; once joined, a child with `room` and `participant`. */
+  private logger: Logger;
 
+  /**
+   * @param socket - an open WebSocket.
+   * @param rooms - the server's rooms.
+   * @param logger - a logger for this connection (a child with its id).
+   * @param rateLimit - the message rate limit (see {@link RateLimiter}).
+   */
   constructor(
     private readonly socket: WebSocket,
     private readonly rooms: RoomRegistry,
-    private readonly logger: Logger,
+    private readonly baseLogger: Logger,
+    rateLimit: Partial<RateLimit> = {},
   ) {
+    this.logger = baseLogger;
+    this.limiter = new RateLimiter(rateLimit);
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
-    socket.on('close', () => this.handleClose());
+    socket.on('close', (code, reason) => this.handleClose(code, reason));
   }
 
   /** The participant, once joined. */
@@ -59,7 +86,45 @@ export class SignalingConnection implements MessageSink {
     return this.queue.idle();
   }
 
+  /**
+   * Closes the socket with `code` and ignores its later messages; a peer that does not
+   * finish the closing handshake within {@link CLOSE_GRACE_MS} is cut. The participant,
+   * if any, leaves when the socket has closed. Resolves then; safe to call twice.
+   */
+  close(code: number, reason: string): Promise<void> {
+    this.closed = true;
+    if (this.closing) return this.closing;
+    if (this.socket.readyState === WebSocket.CLOSED) return (this.closing = Promise.resolve());
+    const closed = once(this.socket, 'close').then(() => undefined);
+    this.socket.close(code, reason);
+    const cut = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
+    cut.unref();
+    return (this.closing = closed.finally(() => clearTimeout(cut)));
+  }
+
+  /** A newer connection took the participant over: forget it and close with `REPLACED`. */
+  replaced(): void {
+    this.logger.info('replaced by a new connection');
+    if (this.membership) this.forget(this.membership);
+    void this.close(CloseCode.REPLACED, 'replaced by a new connection');
+  }
+
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    switch (this.limiter.admit()) {
+      case 'accept':
+        break;
+      case 'drop':
+        return;
+      case 'notify':
+        this.logger.warn('message rate limit exceeded: dropping messages');
+        this.replyError('RATE_LIMITED', 'too many messages: this one and others are dropped');
+        return;
+      case 'close':
+        this.logger.warn('message flood: closing the connection');
+        void this.close(POLICY_VIOLATION, 'message rate limit exceeded');
+        return;
+    }
     this.queue
       .run(() => this.process(data, isBinary))
       .catch((error: unknown) => this.logger.error({ err: error }, 'unexpected failure'));
@@ -87,10 +152,18 @@ export class SignalingConnection implements MessageSink {
       await this.dispatch(message);
     } catch (error) {
       if (error instanceof SignalingError) {
-        this.logger.debug(
-          { code: error.code, request: message.id, err: error.cause },
-          error.message,
-        );
+        const fields = { code: error.code, request: message.id, err: error.cause };
+        const level = LIMIT_CODES.has(error.code) ? 'warn' : 'debug';
+        if (message.id === 'joinRoom' && !this.membership) {
+          // A refused join: say who asked for what (names cut short: they may be huge).
+          const asked = {
+            room: message.room.slice(0, 100),
+            participant: message.name.slice(0, 100),
+          };
+          this.logger[level]({ ...fields, ...asked }, `join refused: ${error.message}`);
+        } else {
+          this.logger[level](fields, error.message);
+        }
         this.replyError(error.code, error.message, message.id);
       } else {
         this.logger.error({ err: error, request: message.id }, 'handler failed');
@@ -100,10 +173,10 @@ export class SignalingConnection implements MessageSink {
   }
 
   private async dispatch(message: ClientMessage): Promise<void> {
-    const membership = this.membership;
-    if (membership) {
-      await membership.room.handle(membership.participant, message);
-      if (membership.participant.left) this.membership = undefined;
+    const current = this.membership;
+    if (current) {
+      await current.room.handle(current.participant, message);
+      if (current.participant.left) this.forget(current);
       return;
     }
     if (message.id !== 'joinRoom') {
@@ -111,12 +184,23 @@ export class SignalingConnection implements MessageSink {
     }
     assertValidName('room', message.room);
     assertValidName('participant', message.name);
-    this.membership = await this.rooms.join(message.room, message.name, this);
+    if (message.sessionId !== undefined) assertValidSessionId(message.sessionId);
+    const membership = await this.rooms.join(message.room, message.name, this, message.sessionId);
+    if (membership.participant.left) return; // taken over again meanwhile
+    this.membership = membership;
+    this.logger = this.baseLogger.child({ room: message.room, participant: message.name });
   }
 
-  private handleClose(): void {
-    if (this.closed) return;
+  /** Drops the membership after a leave or a takeover (if it is still this one). */
+  private forget(membership: Membership): void {
+    if (this.membership !== membership) return;
+    this.membership = undefined;
+    this.logger = this.baseLogger;
+  }
+
+  private handleClose(code: number, reason: Buffer): void {
     this.closed = true;
+    this.logger.info({ code, reason: reason.toString('utf8').slice(0, 123) }, 'connection closed');
     this.queue
       .run(async () => {
         const membership = this.membership;

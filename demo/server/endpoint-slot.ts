@@ -34,7 +34,7 @@ export class EndpointSlot<E extends WebRtcEndpoint> {
   constructor(
     readonly endpoint: E,
     readonly mediaName: string,
-    private readonly send: (message: ServerMessage) => void,
+    private send: (message: ServerMessage) => void,
   ) {
     this.unsubscribe = endpoint.onIceCandidate((candidate) => {
       if (this.state === 'answered') this.sendCandidate(candidate);
@@ -52,6 +52,16 @@ export class EndpointSlot<E extends WebRtcEndpoint> {
     this.send({ id: 'receiveVideoAnswer', name: this.mediaName, sdpAnswer });
     this.state = 'answered';
     for (const candidate of this.held.splice(0)) this.sendCandidate(candidate);
+  }
+
+  /**
+   * Sends the slot's later messages somewhere else: to the connection that took its
+   * participant over, or nowhere (`undefined`) when they belong to a peer connection
+   * of the old one.
+   */
+  redirect(send: ((message: ServerMessage) => void) | undefined): void {
+    this.send = send ?? (() => undefined);
+    if (!send) this.held = [];
   }
 
   /** Stops relaying candidates and releases the endpoint. Never rejects. */

@@ -6,16 +6,34 @@
 
 import { isIP } from 'node:net';
 import { readIceServers, type IceServer } from './ice-servers.js';
+import { HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
 import type { LevelWithSilent } from './logger.js';
+import { normalizeOrigin } from './origin-policy.js';
+import { DEFAULT_RATE_LIMIT } from './rate-limiter.js';
+import { DEFAULT_MAX_PARTICIPANTS_PER_ROOM, DEFAULT_MAX_ROOMS } from './rooms.js';
 import type { WeriftNetwork } from './werift-config.js';
 
-/** What `main.ts` starts. */
+/** What `main.ts` starts (the variables are listed in its header). */
 export interface ServerConfig {
   host: string;
   port: number;
   logLevel: LevelWithSilent;
   iceServers: IceServer[];
   network: WeriftNetwork;
+  /** `ALLOWED_ORIGINS`, normalized; absent: the server's own origins. */
+  allowedOrigins?: string[];
+  /** `ALLOW_NO_ORIGIN`. */
+  allowNoOrigin: boolean;
+  /** `MAX_ROOMS`. */
+  maxRooms: number;
+  /** `MAX_PARTICIPANTS_PER_ROOM`. */
+  maxParticipantsPerRoom: number;
+  /** `RATE_LIMIT_PER_SECOND` and `RATE_LIMIT_BURST`, in messages. */
+  rateLimit: { messagesPerSecond: number; burst: number };
+  /** `HEARTBEAT_INTERVAL_MS`, in ms. */
+  heartbeatIntervalMs: number;
+  /** `EXPOSE_STATS`. */
+  exposeStats: boolean;
 }
 
 const LEVELS: readonly LevelWithSilent[] = [
@@ -44,19 +62,35 @@ function integer(
   return value;
 }
 
+function boolean(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function origins(env: NodeJS.ProcessEnv): string[] | undefined {
+  const raw = env.ALLOWED_ORIGINS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      if (entry === '*') return entry;
+      try {
+        return normalizeOrigin(entry);
+      } catch (error) {
+        throw new Error(`ALLOWED_ORIGINS: ${(error as Error).message}`);
+      }
+    });
+}
+
 /**
- * Reads the configuration:
- *
- * - `HOST`: interface to listen on, default `127.0.0.1`.
- * - `PORT`: TCP port, default 8443; `0` picks a free one.
- * - `LOG_LEVEL`: pino level (`fatal` … `trace`, `silent`), default `info`.
- * - `ICE_SERVERS`: JSON array of `RTCIceServer` for the browser and the SFU, default `[]`.
- * - `ANNOUNCED_IP`: the address the SFU puts in its ICE candidates (a public address
- *   in front of this host); sockets then listen on all interfaces.
- * - `RTC_MIN_PORT`, `RTC_MAX_PORT`: the SFU's UDP port range (both or neither, min < max).
- *
- * Without `ANNOUNCED_IP` or a port range, a loopback `HOST` keeps media on 127.0.0.1
- * and any other host announces every local interface address.
+ * Reads the configuration from the variables listed in `main.ts`'s header. Without
+ * `ANNOUNCED_IP` or a port range, a loopback `HOST` keeps media on 127.0.0.1 and any
+ * other host announces every local interface address.
  *
  * @throws Error naming the first invalid variable.
  */
@@ -102,5 +136,26 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     if (announcedAddress !== undefined) network.announcedAddress = announcedAddress;
     if (minPort !== undefined && maxPort !== undefined) network.portRange = [minPort, maxPort];
   }
-  return { host, port, logLevel, iceServers, network };
+
+  const allowedOrigins = origins(env);
+  return {
+    host,
+    port,
+    logLevel,
+    iceServers,
+    network,
+    ...(allowedOrigins && { allowedOrigins }),
+    allowNoOrigin: boolean(env, 'ALLOW_NO_ORIGIN') ?? true,
+    maxRooms: integer(env, 'MAX_ROOMS', 1, 1_000_000) ?? DEFAULT_MAX_ROOMS,
+    maxParticipantsPerRoom:
+      integer(env, 'MAX_PARTICIPANTS_PER_ROOM', 1, 1000) ?? DEFAULT_MAX_PARTICIPANTS_PER_ROOM,
+    rateLimit: {
+      messagesPerSecond:
+        integer(env, 'RATE_LIMIT_PER_SECOND', 1, 1_000_000) ?? DEFAULT_RATE_LIMIT.messagesPerSecond,
+      burst: integer(env, 'RATE_LIMIT_BURST', 1, 1_000_000) ?? DEFAULT_RATE_LIMIT.burst,
+    },
+    heartbeatIntervalMs:
+      integer(env, 'HEARTBEAT_INTERVAL_MS', 100, 3_600_000) ?? HEARTBEAT_INTERVAL_MS,
+    exposeStats: boolean(env, 'EXPOSE_STATS') ?? false,
+  };
 }

@@ -18,6 +18,11 @@ export interface HttpHandlerOptions {
   dev: boolean;
   /** Served as `GET /config.json` → `{"iceServers": [...]}`. */
   iceServers: IceServer[];
+  /**
+   * When given, `GET /stats` serves what it returns as JSON (uncached), for tests and
+   * monitoring; otherwise `/stats` is a static path like any other.
+   */
+  stats?: (() => unknown) | undefined;
   logger: Logger;
 }
 
@@ -30,8 +35,8 @@ function notFound(response: ServerResponse): void {
 
 /**
  * Serves `GET /config.json` (the STUN/TURN list the page hands to
- * `RTCPeerConnection`) and the static files of `staticDir` (sirv). Only GET and HEAD
- * are allowed (405 otherwise).
+ * `RTCPeerConnection`), `GET /stats` when enabled, and the static files of `staticDir`
+ * (sirv). Only GET and HEAD are allowed (405 otherwise).
  */
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const config = JSON.stringify({ iceServers: options.iceServers });
@@ -55,19 +60,25 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       })
     : undefined;
 
+  // The JSON documents, by path, rendered per request.
+  const documents = new Map<string, () => string>([['/config.json', () => config]]);
+  const { stats } = options;
+  if (stats) documents.set('/stats', () => JSON.stringify(stats()));
+
   return (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (path === '/config.json') {
+    const json = documents.get(path)?.();
+    if (json !== undefined) {
       response
         .writeHead(200, {
           'Content-Type': 'application/json; charset=utf-8',
           'Cache-Control': 'no-store',
         })
-        .end(request.method === 'HEAD' ? undefined : config);
+        .end(request.method === 'HEAD' ? undefined : json);
       return;
     }
     if (!files) {

@@ -8,10 +8,17 @@
 import type { IceCandidateInit, ServerMessage } from '../../src/protocol.js';
 import type { EndpointSlot } from './endpoint-slot.js';
 import type { PublisherEndpoint, SubscriberEndpoint } from './media-backend.js';
+import { sameSessionId } from './session-id.js';
 
 /** Where a participant's messages go: its signaling connection. Must not throw. */
 export interface MessageSink {
+  /** Delivers a message to the client. */
   send(message: ServerMessage): void;
+  /**
+   * The participant was taken over by a newer connection (same name and `sessionId`):
+   * the sink stops acting for it and closes (`CloseCode.REPLACED`), without leaving.
+   */
+  replaced(): void;
 }
 
 /** Remote candidates kept per endpoint name while that endpoint is not negotiated. */
@@ -32,14 +39,43 @@ export class Participant {
   /** Browser candidates that arrived before their endpoint was negotiated, by name. */
   private readonly queued = new Map<string, IceCandidateInit[]>();
 
+  /**
+   * @param name - the participant's name, unique in its room.
+   * @param sink - its connection.
+   * @param sessionId - the secret that lets a later connection take the name over
+   *   (see {@link Participant.hasSession}); none for foreign clients.
+   */
   constructor(
     readonly name: string,
     private readonly sink: MessageSink,
+    private readonly sessionId?: string,
   ) {}
 
   /** Delivers a message, unless the participant left. */
   send(message: ServerMessage): void {
     if (!this.left) this.sink.send(message);
+  }
+
+  /**
+   * True when `sessionId` is given and equal to the one this participant joined with
+   * (compared in constant time).
+   */
+  hasSession(sessionId: string | undefined): boolean {
+    return (
+      sessionId !== undefined &&
+      this.sessionId !== undefined &&
+      sameSessionId(this.sessionId, sessionId)
+    );
+  }
+
+  /**
+   * Marks this participant left without the leave's side effects, and tells its old
+   * connection it was replaced: a newer participant object holds the name now.
+   */
+  retire(): void {
+    this.left = true;
+    this.queued.clear();
+    this.sink.replaced();
   }
 
   /** The slot a candidate or answer for `name` belongs to: own name = publisher. */

@@ -19,6 +19,8 @@ export interface RoomOptions {
   /** The room's pipeline; the room releases it when closed. */
   pipeline: MediaPipeline;
   logger: Logger;
+  /** The most participants at once; a join beyond gets `ROOM_FULL`. */
+  maxParticipants: number;
   /** Called when the last participant has left; the owner then closes the room. */
   onEmpty(room: Room): void;
 }
@@ -40,6 +42,7 @@ export class Room {
   private readonly pipeline: MediaPipeline;
   private readonly logger: Logger;
   private readonly onEmpty: (room: Room) => void;
+  private readonly maxParticipants: number;
   private readonly participants = new Map<string, Participant>();
   private readonly graph = new SerialQueue();
   private closed = false;
@@ -49,6 +52,7 @@ export class Room {
     this.pipeline = options.pipeline;
     this.logger = options.logger;
     this.onEmpty = options.onEmpty;
+    this.maxParticipants = options.maxParticipants;
   }
 
   /** The number of participants. */
@@ -65,16 +69,33 @@ export class Room {
    * Adds a participant: replies `existingParticipants {data: [everyone else]}` to it
    * and tells the others `newParticipantArrived {name}` (tutorial: Room.join).
    *
-   * @throws {@link SignalingError} `NAME_TAKEN` when the name is in use in this room;
-   *   the holder keeps it, unlike the tutorial, which overwrote it.
+   * When `name` is held by a participant that joined with the same `sessionId`, the
+   * new connection takes it over instead (see {@link Room.takeOver}): the others are
+   * told nothing.
+   *
+   * @param sessionId - the client's secret for taking the name back later, if any
+   *   (already checked by `assertValidSessionId`).
+   * @throws {@link SignalingError} `NAME_TAKEN` when the name is in use in this room
+   *   under another or no session id (the holder keeps it, unlike the tutorial, which
+   *   overwrote it); `ROOM_FULL` at the room's participant limit.
    */
-  join(name: string, sink: MessageSink): Promise<Participant> {
-    return this.graph.run(() => {
+  join(name: string, sink: MessageSink, sessionId?: string): Promise<Participant> {
+    return this.graph.run(async () => {
       if (this.closed) throw new SignalingError('INTERNAL_ERROR', 'the room is closing');
-      if (this.participants.has(name)) {
-        throw new SignalingError('NAME_TAKEN', `the name "${name}" is taken in this room`);
+      const holder = this.participants.get(name);
+      if (holder) {
+        if (!holder.hasSession(sessionId)) {
+          throw new SignalingError('NAME_TAKEN', `the name "${name}" is taken in this room`);
+        }
+        return this.takeOver(holder, sink, sessionId);
       }
-      const participant = new Participant(name, sink);
+      if (this.participants.size >= this.maxParticipants) {
+        throw new SignalingError(
+          'ROOM_FULL',
+          `the room has ${this.maxParticipants} participants, the most allowed`,
+        );
+      }
+      const participant = new Participant(name, sink, sessionId);
       const others = [...this.participants.values()];
       for (const other of others) other.send({ id: 'newParticipantArrived', name });
       this.participants.set(name, participant);
@@ -82,6 +103,44 @@ export class Room {
       this.logger.info({ room: this.name, participant: name }, 'joined');
       return participant;
     });
+  }
+
+  /**
+   * Moves a participant to a new connection (runs on the graph queue). The old
+   * connection is closed as replaced and its leave does nothing; the participant's
+   * subscriber endpoints are released (the client subscribes again on its new peer
+   * connections); its publisher endpoint stays, so the others keep receiving until the
+   * client publishes again, when {@link Room.preparePublisher} replaces it and moves
+   * their subscriber endpoints to the new one. The others see no leave and no arrival.
+   */
+  private async takeOver(
+    holder: Participant,
+    sink: MessageSink,
+    sessionId: string | undefined,
+  ): Promise<Participant> {
+    const participant = new Participant(holder.name, sink, sessionId);
+    const releases = [...holder.subscriptions.values()].map((slot) => slot.release());
+    holder.subscriptions.clear();
+    const publisher = holder.publisher;
+    holder.publisher = undefined;
+    if (publisher && !publisher.released) {
+      participant.publisher = publisher;
+      // An endpoint never offered takes the new connection's first offer; one that was
+      // negotiated belongs to the old peer connection, whose messages go nowhere now.
+      publisher.redirect(
+        publisher.state === 'idle' ? (message) => participant.send(message) : undefined,
+      );
+    }
+    holder.retire();
+    this.participants.set(holder.name, participant);
+    const others = [...this.participants.values()].filter((other) => other !== participant);
+    participant.send({ id: 'existingParticipants', data: others.map((other) => other.name) });
+    await Promise.all(releases);
+    this.logger.info(
+      { room: this.name, participant: holder.name },
+      'taken over by a new connection',
+    );
+    return participant;
   }
 
   /**

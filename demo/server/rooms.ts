@@ -11,6 +11,28 @@ import { Room } from './room.js';
 import { SerialQueue } from './serial-queue.js';
 import { SignalingError } from './signaling-error.js';
 
+/** The default of {@link RoomLimits.maxRooms}. */
+export const DEFAULT_MAX_ROOMS = 100;
+
+/**
+ * The default of {@link RoomLimits.maxParticipantsPerRoom}. Everyone receives everyone
+ * else, so a full room forwards 16 × 15 = 240 streams: beyond one core at 640x480
+ * (FIELD-NOTES section 3 measured 8 to 10 participants per core), fine at 320x240 or
+ * with most cameras off. Lower it for video-heavy rooms on small machines.
+ */
+export const DEFAULT_MAX_PARTICIPANTS_PER_ROOM = 16;
+
+/** How many rooms and participants a server holds. */
+export interface RoomLimits {
+  /**
+   * Open rooms at once; a `joinRoom` that would create one more gets `TOO_MANY_ROOMS`.
+   * Default 100.
+   */
+  maxRooms: number;
+  /** Participants in one room at once; one more gets `ROOM_FULL`. Default 16. */
+  maxParticipantsPerRoom: number;
+}
+
 /** A participant and the room it is in. */
 export interface Membership {
   room: Room;
@@ -26,11 +48,24 @@ export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly queue = new SerialQueue();
   private closed = false;
+  private readonly limits: RoomLimits;
 
+  /**
+   * @param backend - where rooms get their pipelines.
+   * @param logger - the server's logger.
+   * @param limits - missing fields take {@link DEFAULT_MAX_ROOMS} and
+   *   {@link DEFAULT_MAX_PARTICIPANTS_PER_ROOM}.
+   */
   constructor(
     private readonly backend: MediaBackend,
     private readonly logger: Logger,
-  ) {}
+    limits: Partial<RoomLimits> = {},
+  ) {
+    this.limits = {
+      maxRooms: limits.maxRooms ?? DEFAULT_MAX_ROOMS,
+      maxParticipantsPerRoom: limits.maxParticipantsPerRoom ?? DEFAULT_MAX_PARTICIPANTS_PER_ROOM,
+    };
+  }
 
   /** The number of open rooms. */
   get size(): number {
@@ -45,21 +80,29 @@ export class RoomRegistry {
   }
 
   /**
-   * Joins `roomName` as `name`, creating the room (and its pipeline) if needed.
+   * Joins `roomName` as `name`, creating the room (and its pipeline) if needed; with a
+   * `sessionId`, may take the name over (see {@link Room.join}).
    *
-   * @throws {@link SignalingError} `NAME_TAKEN` (see {@link Room.join}), `MEDIA_ERROR`
-   *   when the pipeline cannot be created, `INTERNAL_ERROR` when the server is closing.
+   * @throws {@link SignalingError} `NAME_TAKEN` and `ROOM_FULL` (see {@link Room.join}),
+   *   `TOO_MANY_ROOMS` when the room would be one too many, `MEDIA_ERROR` when the
+   *   pipeline cannot be created, `INTERNAL_ERROR` when the server is closing.
    */
-  join(roomName: string, name: string, sink: MessageSink): Promise<Membership> {
+  join(roomName: string, name: string, sink: MessageSink, sessionId?: string): Promise<Membership> {
     return this.queue.run(async () => {
       if (this.closed) throw new SignalingError('INTERNAL_ERROR', 'the server is shutting down');
       let room = this.rooms.get(roomName);
       if (!room) {
+        if (this.rooms.size >= this.limits.maxRooms) {
+          throw new SignalingError(
+            'TOO_MANY_ROOMS',
+            `the server has ${this.limits.maxRooms} rooms, the most allowed`,
+          );
+        }
         room = await this.createRoom(roomName);
         this.rooms.set(roomName, room);
       }
       try {
-        return { room, participant: await room.join(name, sink) };
+        return { room, participant: await room.join(name, sink, sessionId) };
       } catch (error) {
         if (room.size === 0) await this.closeRoom(room);
         throw error;
@@ -89,6 +132,7 @@ export class RoomRegistry {
       name,
       pipeline,
       logger: this.logger,
+      maxParticipants: this.limits.maxParticipantsPerRoom,
       onEmpty: (room) => {
         this.queue
           .run(() => (room.size === 0 ? this.closeRoom(room) : undefined))

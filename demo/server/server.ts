@@ -11,20 +11,26 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { GROUPCALL_PATH } from '../../src/protocol.js';
+import { CloseCode, GROUPCALL_PATH } from '../../src/protocol.js';
 import { SignalingConnection } from './connection.js';
+import { HEARTBEAT_INTERVAL_MS, Heartbeat } from './heartbeat.js';
 import { createHttpHandler } from './http-handler.js';
 import type { IceServer } from './ice-servers.js';
 import { createLogger, type LevelWithSilent, type Logger } from './logger.js';
 import type { MediaBackend } from './media-backend.js';
+import { createOriginPolicy, type OriginPolicy } from './origin-policy.js';
+import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import { RoomRegistry } from './rooms.js';
 import { WeriftBackend } from './werift-backend.js';
 
-/** The largest signaling frame accepted, in bytes (the tutorial server caps at 32768). */
-export const MAX_FRAME_BYTES = 64 * 1024;
+/** Re-exported from `heartbeat.ts`: the default ping interval, in ms. */
+export { HEARTBEAT_INTERVAL_MS };
 
-/** The default interval between WebSocket pings, in ms; a socket silent for two is dropped. */
-export const HEARTBEAT_INTERVAL_MS = 30_000;
+/**
+ * The largest signaling frame accepted, in bytes; a larger one closes the socket with
+ * 1009 (the tutorial server caps at 32768).
+ */
+export const MAX_FRAME_BYTES = 64 * 1024;
 
 /** The folder the lead's rollup build writes the demo page to. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/demo', import.meta.url));
@@ -51,8 +57,37 @@ export interface ServerOptions {
   logger?: Logger;
   /** Level of the default logger. Default `'info'`; tests use `'silent'`. */
   logLevel?: LevelWithSilent;
-  /** Interval between WebSocket pings, in ms. Default {@link HEARTBEAT_INTERVAL_MS}. */
+  /**
+   * Interval between WebSocket pings, in ms. Default {@link HEARTBEAT_INTERVAL_MS}. A
+   * socket that has not answered a ping by the next one is closed with
+   * `CloseCode.HEARTBEAT_TIMEOUT` (cut after a second if the peer does not answer the
+   * close either) and its participant leaves as on any close.
+   */
   heartbeatIntervalMs?: number;
+  /**
+   * Origins whose pages may open the WebSocket (`'*'`: any); an upgrade from another
+   * gets HTTP 403. Default: the server's own origins, `http://HOST:PORT` (see
+   * `ownOrigins` in `origin-policy.ts`), and any loopback origin when `host` is a
+   * loopback address.
+   */
+  allowedOrigins?: string[];
+  /**
+   * Whether an upgrade without an `Origin` header (not a browser: bots, tests, tools)
+   * is accepted. Default true.
+   */
+  allowNoOrigin?: boolean;
+  /** The per-connection message rate limit. Default `DEFAULT_RATE_LIMIT` (50/s, bursts of 200). */
+  rateLimit?: Partial<RateLimit>;
+  /** Open rooms at once; a join that would open one more gets `TOO_MANY_ROOMS`. Default 100. */
+  maxRooms?: number;
+  /** Participants per room; one more gets `ROOM_FULL`. Default 16. */
+  maxParticipantsPerRoom?: number;
+  /**
+   * Serve `GET /stats`: {@link ServerStats} plus `memory: {rss, heapUsed}` (bytes,
+   * `process.memoryUsage()`), for tests and monitoring. Default false: it tells anyone
+   * how busy the server is.
+   */
+  exposeStats?: boolean;
 }
 
 /** Live counts of a running server. */
@@ -76,8 +111,10 @@ export interface RunningServer {
   /** Live counts. */
   stats(): ServerStats;
   /**
-   * Closes every socket (code 1001), releases every endpoint and pipeline, and stops
-   * listening. Safe to call twice.
+   * Stops accepting (upgrades get 503), closes every socket with `CloseCode.GOING_AWAY`
+   * ("server shutting down"; a socket that does not finish the closing handshake
+   * within a second is cut), releases every endpoint and pipeline, and stops listening.
+   * Safe to call twice.
    */
   close(): Promise<void>;
 }
@@ -95,12 +132,21 @@ function rejectUpgrade(socket: Duplex, status: string): void {
 /**
  * Starts the server and resolves once it listens.
  *
- * @throws (rejects) the `listen` error, e.g. `EADDRINUSE`.
+ * @throws (rejects) the `listen` error, e.g. `EADDRINUSE`; a `TypeError` for an
+ *   invalid `allowedOrigins` entry; a `RangeError` for an invalid rate limit or
+ *   heartbeat interval.
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const iceServers = options.iceServers ?? [];
+  new RateLimiter(options.rateLimit); // invalid limits throw here, before anything is opened
+  const connections = new Map<WebSocket, SignalingConnection>();
+  const heartbeat = new Heartbeat(options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS, (ws) => {
+    const connection = connections.get(ws);
+    if (!connection) return ws.terminate();
+    void connection.close(CloseCode.HEARTBEAT_TIMEOUT, 'no pong to the heartbeat ping');
+  });
   const ownBackend = options.backend === undefined;
   const backend =
     options.backend ??
@@ -109,80 +155,99 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       iceServers,
       logger,
     });
-  const rooms = new RoomRegistry(backend, logger);
-  const connections = new Set<SignalingConnection>();
-  const alive = new WeakMap<WebSocket, boolean>();
+  const rooms = new RoomRegistry(backend, logger, {
+    maxRooms: options.maxRooms,
+    maxParticipantsPerRoom: options.maxParticipantsPerRoom,
+  });
   let nextConnection = 1;
   let closing: Promise<void> | undefined;
+  let originAllowed: OriginPolicy = () => false; // set once the port is known
 
+  const stats = (): ServerStats => ({
+    rooms: rooms.size,
+    participants: rooms.participantCount,
+    endpoints: backend.stats().endpoints,
+  });
   const httpServer = createServer(
     createHttpHandler({
       staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
       dev: options.dev ?? true,
       iceServers,
+      stats: options.exposeStats
+        ? () => {
+            const { rss, heapUsed } = process.memoryUsage();
+            return { ...stats(), memory: { rss, heapUsed } };
+          }
+        : undefined,
       logger,
     }),
   );
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
+  // Step 1: the upgrade, where a connection is refused before it costs anything.
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => logger.debug({ err: error }, 'upgrade socket error'));
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (closing) return rejectUpgrade(socket, '503 Service Unavailable');
     if (path !== GROUPCALL_PATH) return rejectUpgrade(socket, '404 Not Found');
+    const origin = request.headers.origin;
+    if (!originAllowed(origin)) {
+      logger.warn(
+        { origin: origin ?? null, remote: request.socket.remoteAddress },
+        'WebSocket upgrade refused: origin not allowed',
+      );
+      return rejectUpgrade(socket, '403 Forbidden');
+    }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
 
-  wss.on('connection', (ws: WebSocket) => {
+  // Step 2: a connection per socket, watched by the heartbeat.
+  wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
     const log = logger.child({ connection: nextConnection++ });
     ws.on('error', (error) => log.debug({ err: error }, 'socket error'));
-    alive.set(ws, true);
-    ws.on('pong', () => alive.set(ws, true));
-    const connection = new SignalingConnection(ws, rooms, log);
-    connections.add(connection);
+    if (closing) return ws.close(CloseCode.GOING_AWAY, 'server shutting down'); // upgraded meanwhile
+    const connection = new SignalingConnection(ws, rooms, log, options.rateLimit);
+    connections.set(ws, connection);
+    heartbeat.watch(ws);
     ws.on('close', () => {
-      void connection.settled().then(() => connections.delete(connection));
+      void connection.settled().then(() => connections.delete(ws));
     });
-    log.debug('connected');
+    log.info(
+      { remote: request.socket.remoteAddress, origin: request.headers.origin ?? null },
+      'connection open',
+    );
   });
 
-  // Ping every socket; one that did not answer the previous ping is dead (ws heartbeat).
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.get(ws)) {
-        ws.terminate();
-        continue;
-      }
-      alive.set(ws, false);
-      ws.ping();
-    }
-  }, options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
-  heartbeat.unref();
-
+  // Step 3: listen, then allow the origins of the actual port.
+  let port: number;
   try {
     httpServer.listen(options.port ?? 8443, host);
     await once(httpServer, 'listening');
+    port = (httpServer.address() as AddressInfo).port;
+    originAllowed = createOriginPolicy({
+      allowedOrigins: options.allowedOrigins,
+      allowNoOrigin: options.allowNoOrigin,
+      host,
+      port,
+    });
   } catch (error) {
-    clearInterval(heartbeat);
+    heartbeat.stop();
     wss.close();
+    httpServer.close();
     if (ownBackend) await backend.close();
     throw error;
   }
-  const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${hostForUrl(host)}:${port}/`;
 
   async function shutdown(): Promise<void> {
-    clearInterval(heartbeat);
+    heartbeat.stop();
     const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    const sockets = [...wss.clients];
-    for (const ws of sockets) ws.close(1001, 'server shutting down');
-    // Sockets that do not finish the closing handshake in time are cut.
-    const cut = setTimeout(() => sockets.forEach((ws) => ws.terminate()), 1000);
     await Promise.all(
-      sockets.map((ws) => (ws.readyState === ws.CLOSED ? undefined : once(ws, 'close'))),
+      [...connections.values()].map((connection) =>
+        connection.close(CloseCode.GOING_AWAY, 'server shutting down'),
+      ),
     );
-    clearTimeout(cut);
-    await Promise.all([...connections].map((connection) => connection.settled()));
+    await Promise.all([...connections.values()].map((connection) => connection.settled()));
     await rooms.close();
     if (ownBackend) await backend.close();
     wss.close();
@@ -195,11 +260,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url,
     wsUrl: `ws://${hostForUrl(host)}:${port}${GROUPCALL_PATH}`,
     port,
-    stats: () => ({
-      rooms: rooms.size,
-      participants: rooms.participantCount,
-      endpoints: backend.stats().endpoints,
-    }),
+    stats,
     close: () => (closing ??= shutdown()),
   };
 }

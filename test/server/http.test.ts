@@ -8,9 +8,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { startServer } from '../../demo/server/server.js';
 import { withServer } from './helpers/fixture.js';
+import { upgradeStatus } from './helpers/ws-client.js';
 
 /** A folder with an index.html that `t` removes at the end. */
 function staticFolder(t: Parameters<typeof withServer>[0]): string {
@@ -19,24 +19,6 @@ function staticFolder(t: Parameters<typeof withServer>[0]): string {
   writeFileSync(join(dir, 'app.js'), 'export {};');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** Tries a WebSocket upgrade on `url`; resolves with the HTTP status of a refusal, or 101. */
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.once('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.once('error', (error) => {
-      if (!String(error.message).includes('Unexpected server response')) reject(error);
-    });
-  });
 }
 
 describe('startServer', () => {
@@ -64,6 +46,26 @@ describe('startServer', () => {
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.deepEqual(await response.json(), { iceServers });
+  });
+
+  test('GET /stats serves the counts and memory in bytes when exposeStats is set', async (t) => {
+    const { server, connect } = await withServer(t, { exposeStats: true });
+    const client = await connect();
+    await client.join('room', 'alice');
+    const response = await fetch(new URL('/stats', server.url));
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    const stats = (await response.json()) as Record<string, unknown>;
+    assert.deepEqual(
+      { ...stats, memory: undefined },
+      { rooms: 1, participants: 1, endpoints: 0, memory: undefined },
+    );
+    const { rss, heapUsed } = stats.memory as { rss: number; heapUsed: number };
+    assert.ok(rss > heapUsed && heapUsed > 1024 * 1024, JSON.stringify(stats.memory));
+  });
+
+  test('without exposeStats, /stats is not served', async (t) => {
+    const { server } = await withServer(t);
+    assert.equal((await fetch(new URL('/stats', server.url))).status, 404);
   });
 
   test('without ICE servers, /config.json says so', async (t) => {

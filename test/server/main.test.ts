@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { spawnServerProcess } from '../helpers/server-process.js';
-import { TestClient } from './helpers/ws-client.js';
+import { CloseCode } from '../../src/protocol.js';
+import { spawnServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { publish, subscribe } from './helpers/werift-peer.js';
+import { TestClient, upgradeStatus } from './helpers/ws-client.js';
 
 test('prints one listening line, serves the contract and /config.json, and exits 0 on SIGTERM', async (t) => {
   const iceServers = [{ urls: 'stun:stun.example.org:3478' }];
@@ -36,4 +38,46 @@ test('an invalid environment exits 2 and names the variable', async () => {
   assert.equal(code, 2);
   assert.match(server.stderr(), /RTC_MIN_PORT and RTC_MAX_PORT/);
   assert.equal(server.stdout(), '');
+});
+
+test('SIGINT in a call: every client closed with 1001, media released, exit 0 within 5 s', async (t) => {
+  const server = await startServerProcess();
+  t.after(() => server.stop());
+  const alice = await TestClient.connect(server.wsUrl);
+  await alice.join('room', 'alice');
+  const bob = await TestClient.connect(server.wsUrl);
+  await bob.join('room', 'bob');
+  const peers = [await publish(alice, 'alice'), await subscribe(bob, 'alice')];
+  t.after(() => peers.forEach((peer) => peer.pc.close()));
+  await Promise.all(peers.map((peer) => peer.connected));
+  const started = performance.now();
+  server.child.kill('SIGINT');
+  assert.equal((await alice.closed).code, CloseCode.GOING_AWAY);
+  assert.deepEqual(await bob.closed, {
+    code: CloseCode.GOING_AWAY,
+    reason: 'server shutting down',
+  });
+  const [code, signal] = await server.exited;
+  assert.deepEqual([code, signal], [0, null]);
+  assert.ok(performance.now() - started < 5000, 'within the hard deadline');
+});
+
+test('the limits and the origin allowlist come from the environment', async (t) => {
+  const server = await startServerProcess({
+    ALLOWED_ORIGINS: 'https://meet.example.com, https://other.example.com',
+    ALLOW_NO_ORIGIN: 'false',
+    MAX_ROOMS: '1',
+    MAX_PARTICIPANTS_PER_ROOM: '1',
+  });
+  t.after(() => server.stop());
+  assert.equal(await upgradeStatus(server.wsUrl), 403);
+  assert.equal(await upgradeStatus(server.wsUrl, server.url.slice(0, -1)), 403);
+  const origin = { origin: 'https://other.example.com' };
+  const alice = await TestClient.connect(server.wsUrl, origin);
+  t.after(() => alice.close());
+  await alice.join('one', 'alice');
+  const bob = await TestClient.connect(server.wsUrl, origin);
+  t.after(() => bob.close());
+  await assert.rejects(bob.join('one', 'bob'), /ROOM_FULL/);
+  await assert.rejects(bob.join('two', 'bob'), /TOO_MANY_ROOMS/);
 });

@@ -4,10 +4,8 @@
  * the real SFU is in media.test.ts.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { FakeBackend } from './helpers/fake-backend.js';
-import { until, withServer } from './helpers/fixture.js';
-import type { TestClient } from './helpers/ws-client.js';
+import { describe, test, type TestContext } from 'node:test';
+import { twoInCall, until, withFakeBackend } from './helpers/fixture.js';
 
 const candidate = (n: number) => ({
   candidate: `candidate:${n} 1 udp 2122260223 127.0.0.1 ${50000 + n} typ host`,
@@ -15,27 +13,15 @@ const candidate = (n: number) => ({
   sdpMLineIndex: 0,
 });
 
-/** Waits until every message sent before it was processed (the connection's queue is in order). */
-async function barrier(client: TestClient): Promise<void> {
-  client.sendRaw(JSON.stringify({ id: 'barrier' }));
-  await client.next('error', (e) => e.request === 'barrier');
-}
-
-async function setup(t: Parameters<typeof withServer>[0]) {
-  const backend = new FakeBackend();
-  const fixture = await withServer(t, { backend });
-  return { ...fixture, backend };
-}
-
 describe('joinRoom', () => {
   test('the first participant gets existingParticipants []', async (t) => {
-    const { connect } = await setup(t);
+    const { connect } = await withFakeBackend(t);
     const alice = await connect();
     assert.deepEqual(await alice.join('room', 'alice'), []);
   });
 
   test('a second participant gets [first], and the first gets newParticipantArrived', async (t) => {
-    const { connect, server } = await setup(t);
+    const { connect, server } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const bob = await connect();
@@ -47,7 +33,7 @@ describe('joinRoom', () => {
   });
 
   test('names are per room: the same name joins two rooms', async (t) => {
-    const { connect, server } = await setup(t);
+    const { connect, server } = await withFakeBackend(t);
     const first = await connect();
     const second = await connect();
     assert.deepEqual(await first.join('red', 'alice'), []);
@@ -56,7 +42,7 @@ describe('joinRoom', () => {
   });
 
   test('a duplicate name gets NAME_TAKEN and the first holder keeps its place', async (t) => {
-    const { connect, server } = await setup(t);
+    const { connect, server } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const impostor = await connect();
@@ -71,7 +57,7 @@ describe('joinRoom', () => {
   });
 
   test('a second joinRoom gets ALREADY_JOINED', async (t) => {
-    const { connect } = await setup(t);
+    const { connect } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     alice.send({ id: 'joinRoom', room: 'other', name: 'alice' });
@@ -79,7 +65,7 @@ describe('joinRoom', () => {
   });
 
   test('invalid room or participant names get INVALID_NAME', async (t) => {
-    const { connect, server } = await setup(t);
+    const { connect, server } = await withFakeBackend(t);
     const client = await connect();
     const bad = [
       '',
@@ -104,7 +90,7 @@ describe('joinRoom', () => {
   });
 
   test('two concurrent first joins create one room', async (t) => {
-    const { connect, server, backend } = await setup(t);
+    const { connect, server, backend } = await withFakeBackend(t);
     const [alice, bob] = await Promise.all([connect(), connect()]);
     alice.send({ id: 'joinRoom', room: 'room', name: 'alice' });
     bob.send({ id: 'joinRoom', room: 'room', name: 'bob' });
@@ -120,7 +106,7 @@ describe('joinRoom', () => {
 
 describe('refused frames', () => {
   test('requests before joinRoom get NOT_JOINED', async (t) => {
-    const { connect } = await setup(t);
+    const { connect } = await withFakeBackend(t);
     const client = await connect();
     client.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'v=0' });
     client.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(1) });
@@ -133,7 +119,7 @@ describe('refused frames', () => {
   });
 
   test('malformed frames get an error reply and the connection stays usable', async (t) => {
-    const { connect } = await setup(t);
+    const { connect } = await withFakeBackend(t);
     const client = await connect();
     const cases: [string | Buffer, string, string | undefined][] = [
       ['{not json', 'MALFORMED_FRAME', undefined],
@@ -164,7 +150,7 @@ describe('refused frames', () => {
   });
 
   test('a frame over 64 KiB closes that socket with 1009, and only that one', async (t) => {
-    const { connect } = await setup(t);
+    const { connect } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const greedy = await connect();
@@ -177,7 +163,7 @@ describe('refused frames', () => {
 
 describe('receiveVideoFrom and onIceCandidate', () => {
   test('publishing answers with the own name, then sends candidates', async (t) => {
-    const { connect } = await setup(t);
+    const { connect } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'offer-a' });
@@ -196,7 +182,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
   });
 
   test('subscribing answers with the sender name', async (t) => {
-    const { connect, backend } = await setup(t);
+    const { connect, backend } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const bob = await connect();
@@ -212,7 +198,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
   });
 
   test('receiveVideoFrom naming nobody in the room gets UNKNOWN_PARTICIPANT', async (t) => {
-    const { connect, server } = await setup(t);
+    const { connect, server } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const other = await connect();
@@ -227,7 +213,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
   });
 
   test('a subscription before the sender publishes creates its publisher endpoint, which takes the later offer', async (t) => {
-    const { connect, backend } = await setup(t);
+    const { connect, backend } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const bob = await connect();
@@ -245,7 +231,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
   });
 
   test('candidates sent before their endpoint exists are applied once it has answered', async (t) => {
-    const { connect, backend } = await setup(t);
+    const { connect, backend } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const bob = await connect();
@@ -253,7 +239,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
     // Candidates first (the tutorial server dropped these), then the offers.
     alice.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(1) });
     alice.send({ id: 'onIceCandidate', name: 'bob', candidate: candidate(2) });
-    await barrier(alice);
+    await alice.barrier();
     assert.deepEqual(
       alice.unread().filter((m) => m.id === 'error'),
       [],
@@ -261,7 +247,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
     );
     alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'offer-a' });
     alice.send({ id: 'receiveVideoFrom', sender: 'bob', sdpOffer: 'offer-ab' });
-    await barrier(alice);
+    await alice.barrier();
     const publisher = backend.find('publisher', 'alice');
     const subscriber = backend.find('subscriber', 'alice');
     assert.deepEqual(publisher?.candidates, [{ candidate: candidate(1), afterOffer: true }]);
@@ -269,13 +255,13 @@ describe('receiveVideoFrom and onIceCandidate', () => {
   });
 
   test('an onIceCandidate right behind its receiveVideoFrom reaches the new endpoint', async (t) => {
-    const { connect, backend } = await setup(t);
+    const { connect, backend } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'offer-a' });
     alice.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(1) });
     alice.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(2) });
-    await barrier(alice);
+    await alice.barrier();
     assert.deepEqual(
       backend.find('publisher', 'alice')?.candidates.map((c) => c.candidate),
       [candidate(1), candidate(2)],
@@ -284,7 +270,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
   });
 
   test('a repeated receiveVideoFrom for the same sender replaces the endpoint and releases the old one', async (t) => {
-    const { connect, backend, server } = await setup(t);
+    const { connect, backend, server } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const bob = await connect();
@@ -300,7 +286,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
   });
 
   test('publishing again moves the subscribers to the new publisher endpoint', async (t) => {
-    const { connect, backend } = await setup(t);
+    const { connect, backend } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     const bob = await connect();
@@ -319,7 +305,7 @@ describe('receiveVideoFrom and onIceCandidate', () => {
   });
 
   test('an unusable offer gets MEDIA_ERROR and the connection stays usable', async (t) => {
-    const { connect } = await setup(t);
+    const { connect } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'please reject' });
@@ -332,26 +318,15 @@ describe('receiveVideoFrom and onIceCandidate', () => {
 });
 
 describe('leaving', () => {
-  async function twoInCall(t: Parameters<typeof withServer>[0]) {
-    const fixture = await setup(t);
-    const alice = await fixture.connect();
-    await alice.join('room', 'alice');
-    const bob = await fixture.connect();
-    await bob.join('room', 'bob');
-    for (const [client, self, other] of [
-      [alice, 'alice', 'bob'],
-      [bob, 'bob', 'alice'],
-    ] as const) {
-      client.send({ id: 'receiveVideoFrom', sender: self, sdpOffer: `pub-${self}` });
-      client.send({ id: 'receiveVideoFrom', sender: other, sdpOffer: `sub-${self}` });
-      await client.next('receiveVideoAnswer', (m) => m.name === other);
-    }
+  async function call(t: TestContext) {
+    const fixture = await withFakeBackend(t);
+    const clients = await twoInCall(fixture);
     assert.deepEqual(fixture.server.stats(), { rooms: 1, participants: 2, endpoints: 4 });
-    return { ...fixture, alice, bob };
+    return { ...fixture, ...clients };
   }
 
   test('leaveRoom tells the others participantLeft and releases both sides of its media', async (t) => {
-    const { alice, bob, server, backend } = await twoInCall(t);
+    const { alice, bob, server, backend } = await call(t);
     alice.send({ id: 'leaveRoom' });
     assert.equal((await bob.next('participantLeft')).name, 'alice');
     await until(() => server.stats().endpoints === 1, 'only bob’s publisher is left');
@@ -367,7 +342,7 @@ describe('leaving', () => {
   });
 
   test('a closing socket leaves like leaveRoom; the last one out closes the room', async (t) => {
-    const { alice, bob, server, backend } = await twoInCall(t);
+    const { alice, bob, server, backend } = await call(t);
     await alice.close();
     assert.equal((await bob.next('participantLeft')).name, 'alice');
     await bob.close();
@@ -378,27 +353,15 @@ describe('leaving', () => {
   });
 
   test('a late candidate for a participant who left gets UNKNOWN_PARTICIPANT, not a crash', async (t) => {
-    const { alice, bob } = await twoInCall(t);
+    const { alice, bob } = await call(t);
     alice.send({ id: 'leaveRoom' });
     await bob.next('participantLeft');
     bob.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(9) });
     assert.equal((await bob.next('error')).code, 'UNKNOWN_PARTICIPANT');
   });
 
-  test('a socket that stops answering pings is dropped and leaves the room', async (t) => {
-    const backend = new FakeBackend();
-    const { connect, server } = await withServer(t, { backend, heartbeatIntervalMs: 50 });
-    const silent = await connect({ autoPong: false });
-    await silent.join('room', 'alice');
-    const bob = await connect();
-    await bob.join('room', 'bob');
-    assert.equal((await bob.next('participantLeft')).name, 'alice');
-    assert.equal((await silent.closed).code, 1006);
-    assert.equal(server.stats().participants, 1);
-  });
-
   test('a socket closing before joinRoom is harmless', async (t) => {
-    const { connect, server } = await setup(t);
+    const { connect, server } = await withFakeBackend(t);
     const early = await connect();
     await early.close();
     const alice = await connect();
@@ -407,7 +370,7 @@ describe('leaving', () => {
   });
 
   test('a room emptied and rejoined at once gets a fresh pipeline, never a released one', async (t) => {
-    const { connect, server, backend } = await setup(t);
+    const { connect, server, backend } = await withFakeBackend(t);
     const alice = await connect();
     await alice.join('room', 'alice');
     alice.send({ id: 'leaveRoom' });
@@ -419,7 +382,7 @@ describe('leaving', () => {
   });
 
   test('close() closes the sockets with 1001 and releases every endpoint', async (t) => {
-    const { alice, bob, server, backend } = await twoInCall(t);
+    const { alice, bob, server, backend } = await call(t);
     await server.close();
     assert.equal((await alice.closed).code, 1001);
     assert.equal((await bob.closed).code, 1001);

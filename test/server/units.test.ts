@@ -289,13 +289,19 @@ describe('readIceServers', () => {
 });
 
 describe('readConfig', () => {
-  test('defaults: 127.0.0.1:8443, info, no ICE servers, loopback media', () => {
+  test('defaults: 127.0.0.1:8443, info, no ICE servers, loopback media, own origins, 100 rooms of 16, 50 messages/s', () => {
     assert.deepEqual(readConfig({}), {
       host: '127.0.0.1',
       port: 8443,
       logLevel: 'info',
       iceServers: [],
       network: { mode: 'loopback' },
+      allowNoOrigin: true,
+      maxRooms: 100,
+      maxParticipantsPerRoom: 16,
+      rateLimit: { messagesPerSecond: 50, burst: 200 },
+      heartbeatIntervalMs: 30000,
+      exposeStats: false,
     });
   });
 
@@ -309,6 +315,14 @@ describe('readConfig', () => {
         ANNOUNCED_IP: '203.0.113.7',
         RTC_MIN_PORT: '40000',
         RTC_MAX_PORT: '40100',
+        ALLOWED_ORIGINS: 'https://Meet.example.com/, http://localhost:8443,*',
+        ALLOW_NO_ORIGIN: 'false',
+        MAX_ROOMS: '5',
+        MAX_PARTICIPANTS_PER_ROOM: '4',
+        RATE_LIMIT_PER_SECOND: '10',
+        RATE_LIMIT_BURST: '40',
+        HEARTBEAT_INTERVAL_MS: '5000',
+        EXPOSE_STATS: 'yes',
       }),
       {
         host: '0.0.0.0',
@@ -316,6 +330,13 @@ describe('readConfig', () => {
         logLevel: 'warn',
         iceServers: [{ urls: 'stun:stun.example.org' }],
         network: { mode: 'public', announcedAddress: '203.0.113.7', portRange: [40000, 40100] },
+        allowedOrigins: ['https://meet.example.com', 'http://localhost:8443', '*'],
+        allowNoOrigin: false,
+        maxRooms: 5,
+        maxParticipantsPerRoom: 4,
+        rateLimit: { messagesPerSecond: 10, burst: 40 },
+        heartbeatIntervalMs: 5000,
+        exposeStats: true,
       },
     );
     assert.deepEqual(readConfig({ HOST: '0.0.0.0' }).network, { mode: 'public' });
@@ -331,6 +352,13 @@ describe('readConfig', () => {
       [{ ANNOUNCED_IP: 'example.org' }, /ANNOUNCED_IP/],
       [{ RTC_MIN_PORT: '40000' }, /RTC_MIN_PORT and RTC_MAX_PORT/],
       [{ RTC_MIN_PORT: '40000', RTC_MAX_PORT: '40000' }, /lower/],
+      [{ ALLOWED_ORIGINS: 'meet.example.com' }, /ALLOWED_ORIGINS/],
+      [{ ALLOW_NO_ORIGIN: 'maybe' }, /ALLOW_NO_ORIGIN/],
+      [{ MAX_ROOMS: '0' }, /MAX_ROOMS/],
+      [{ MAX_PARTICIPANTS_PER_ROOM: '1.5' }, /MAX_PARTICIPANTS_PER_ROOM/],
+      [{ RATE_LIMIT_PER_SECOND: '-1' }, /RATE_LIMIT_PER_SECOND/],
+      [{ RATE_LIMIT_BURST: 'lots' }, /RATE_LIMIT_BURST/],
+      [{ HEARTBEAT_INTERVAL_MS: '10' }, /HEARTBEAT_INTERVAL_MS/],
     ];
     for (const [env, message] of cases)
       assert.throws(() => readConfig(env), message, JSON.stringify(env));

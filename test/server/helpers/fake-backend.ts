@@ -16,6 +16,7 @@ import {
   type SubscriberOptions,
 } from '../../../demo/server/media-backend.js';
 
+/** A publisher or subscriber endpoint that records its offers and candidates. */
 export class FakeEndpoint {
   readonly offers: string[] = [];
   /** Remote candidates, with whether the offer had been processed when each arrived. */
@@ -66,13 +67,16 @@ export class FakeEndpoint {
     if (this.released) return;
     this.released = true;
     this.pipeline.live.delete(this);
-    for (const endpoint of this.pipeline.all)
+    for (const endpoint of [...this.pipeline.all, ...this.pipeline.live])
       if (endpoint.source === this) endpoint.source = undefined;
   }
 }
 
+/** A room's pipeline: its endpoints, live and (with history) all. */
 export class FakePipeline implements MediaPipeline {
+  /** Every endpoint created, when the backend keeps history. */
   readonly all: FakeEndpoint[] = [];
+  private created = 0;
   readonly live = new Set<FakeEndpoint>();
   released = false;
 
@@ -81,6 +85,10 @@ export class FakePipeline implements MediaPipeline {
     readonly room: string,
     private readonly backend: FakeBackend,
   ) {}
+
+  private get history(): boolean {
+    return this.backend.history;
+  }
 
   async createPublisher(options: PublisherOptions): Promise<PublisherEndpoint> {
     return this.create('publisher', options.participant) as unknown as PublisherEndpoint;
@@ -100,20 +108,29 @@ export class FakePipeline implements MediaPipeline {
 
   private create(role: 'publisher' | 'subscriber', participant: string): FakeEndpoint {
     if (this.released) throw new MediaError('pipeline released');
-    const endpoint = new FakeEndpoint(`${this.id}/${this.all.length + 1}`, role, participant, this);
-    this.all.push(endpoint);
+    const endpoint = new FakeEndpoint(`${this.id}/${++this.created}`, role, participant, this);
+    if (this.history) this.all.push(endpoint);
     this.live.add(endpoint);
     return endpoint;
   }
 }
 
+/** The scripted backend: pipelines by room, live counts for `stats()`. */
 export class FakeBackend implements MediaBackend {
+  /** Every pipeline created, when keeping history. */
   readonly pipelines: FakePipeline[] = [];
   readonly live = new Set<FakePipeline>();
+  private created = 0;
+
+  /**
+   * @param history - keep every pipeline and endpoint ever created, for assertions
+   *   (default); load tests turn it off so that the backend holds only live objects.
+   */
+  constructor(readonly history = true) {}
 
   async createPipeline(room: string): Promise<MediaPipeline> {
-    const pipeline = new FakePipeline(`p${this.pipelines.length + 1}`, room, this);
-    this.pipelines.push(pipeline);
+    const pipeline = new FakePipeline(`p${++this.created}`, room, this);
+    if (this.history) this.pipelines.push(pipeline);
     this.live.add(pipeline);
     return pipeline;
   }

@@ -9,6 +9,7 @@ import {
   type RunningServer,
   type ServerOptions,
 } from '../../../demo/server/server.js';
+import { FakeBackend } from './fake-backend.js';
 import { TestClient, WAIT_MS } from './ws-client.js';
 
 export interface Fixture {
@@ -38,6 +39,38 @@ export async function withServer(t: TestContext, options: ServerOptions = {}): P
       return client;
     },
   };
+}
+
+/** {@link withServer} over a new scripted backend, returned with the fixture. */
+export async function withFakeBackend(
+  t: TestContext,
+  options: ServerOptions = {},
+): Promise<Fixture & { backend: FakeBackend }> {
+  const backend = new FakeBackend();
+  return { ...(await withServer(t, { backend, ...options })), backend };
+}
+
+/**
+ * alice and bob in `room`, each publishing and subscribed to the other: four endpoints.
+ * alice joins with `aliceSessionId` when given.
+ */
+export async function twoInCall(
+  fixture: Fixture,
+  aliceSessionId?: string,
+): Promise<{ alice: TestClient; bob: TestClient }> {
+  const alice = await fixture.connect();
+  await alice.join('room', 'alice', aliceSessionId);
+  const bob = await fixture.connect();
+  await bob.join('room', 'bob');
+  for (const [client, self, other] of [
+    [alice, 'alice', 'bob'],
+    [bob, 'bob', 'alice'],
+  ] as const) {
+    client.send({ id: 'receiveVideoFrom', sender: self, sdpOffer: `pub-${self}` });
+    client.send({ id: 'receiveVideoFrom', sender: other, sdpOffer: `sub-${self}` });
+    await client.next('receiveVideoAnswer', (m) => m.name === other);
+  }
+  return { alice, bob };
 }
 
 /**

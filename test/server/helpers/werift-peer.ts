@@ -127,6 +127,23 @@ export async function subscribe(client: TestClient, name: string): Promise<Subsc
   return { ...(await negotiate(client, pc, name)), media };
 }
 
+/** A real SDP offer, send-only (audio + video) or receive-only, from a peer closed at once. */
+export async function sampleOffer(direction: 'sendonly' | 'recvonly'): Promise<string> {
+  const pc = createPeer();
+  try {
+    if (direction === 'sendonly') {
+      pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction });
+      pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction });
+    } else {
+      pc.addTransceiver('audio', { direction });
+      pc.addTransceiver('video', { direction });
+    }
+    return (await pc.createOffer()).sdp;
+  } finally {
+    await pc.close();
+  }
+}
+
 /** A fake VP8 packet: payload descriptor with the start bit, then `marker` bytes. */
 export function videoPacket(sequenceNumber: number, timestamp: number, marker: number): RtpPacket {
   return new RtpPacket(

@@ -119,9 +119,16 @@ export class TestClient {
     return this.inbox;
   }
 
-  /** Sends `joinRoom` and resolves with the names of `existingParticipants`. */
-  async join(room: string, name: string): Promise<string[]> {
-    this.send({ id: 'joinRoom', room, name });
+  /**
+   * Sends `joinRoom` (with `sessionId` if given) and resolves with the names of
+   * `existingParticipants`; rejects with the `error` reply's JSON when refused.
+   */
+  async join(room: string, name: string, sessionId?: string): Promise<string[]> {
+    this.send(
+      sessionId === undefined
+        ? { id: 'joinRoom', room, name }
+        : { id: 'joinRoom', room, name, sessionId },
+    );
     const reply = await this.take(
       (m) => m.id === 'existingParticipants' || m.id === 'error',
       'a join reply',
@@ -132,9 +139,36 @@ export class TestClient {
     return reply.data;
   }
 
+  /**
+   * Resolves once the server has processed every message sent before (a connection's
+   * messages are processed in order): sends an unknown id and waits for its error.
+   */
+  async barrier(tag = 'barrier'): Promise<void> {
+    this.sendRaw(JSON.stringify({ id: tag }));
+    await this.next('error', (e) => e.request === tag);
+  }
+
   /** Closes the socket and resolves once it is closed. */
   async close(): Promise<void> {
     if (this.socket.readyState !== WebSocket.CLOSED) this.socket.close();
     await this.closed;
   }
+}
+
+/** The HTTP status of a WebSocket upgrade to `url` with this `Origin` (none if undefined): 101 when accepted. */
+export function upgradeStatus(url: string, origin?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.once('error', (error) => {
+      if (socket.readyState !== WebSocket.CLOSED) reject(error);
+    });
+  });
 }
