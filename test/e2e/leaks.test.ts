@@ -106,7 +106,8 @@ describe(`${CYCLES} join/leave cycles in one page`, () => {
   let cycler: Page;
 
   before(async () => {
-    server = await startServerProcess({ EXPOSE_STATS: 'true' });
+    // --expose-gc: /stats then reports memory after a full collection.
+    server = await startServerProcess({ EXPOSE_STATS: 'true', NODE_OPTIONS: '--expose-gc' });
     browser = await launchBrowser();
     stayer = await openPage(browser, demoUrl(server.url, 'leaks', 'stayer', VIDEO));
     cycler = await openPage(browser, 'about:blank');
@@ -177,6 +178,10 @@ describe(`${CYCLES} join/leave cycles in one page`, () => {
         participants: serverWarm.participants,
         endpoints: serverWarm.endpoints,
       },
+    );
+    assert.ok(
+      serverEnd.memory.heapUsed < serverWarm.memory.heapUsed + 8 * 1048576,
+      `server heap after GC near its baseline: ${mb(serverWarm.memory.heapUsed)} -> ${mb(serverEnd.memory.heapUsed)} MB`,
     );
     assert.ok(
       serverEnd.memory.rss < serverWarm.memory.rss + 40 * 1048576,
