@@ -2,32 +2,18 @@
  * End to end: the real reference server (embedded werift SFU) and three headless
  * Chromium participants with fake media, joining one room through the demo page.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'puppeteer-core';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { inboundReports, launchBrowser, openPage } from '../helpers/browser.js';
-import { clickJoinLeave, demoUrl, tiles } from '../helpers/room-page.js';
+import { inboundReports } from '../helpers/browser.js';
+import { callFixture } from '../helpers/call-fixture.js';
+import { clickJoinLeave, tiles } from '../helpers/room-page.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const NAMES = ['alice', 'bob', 'carol'];
 
 describe('a group call of three in the demo page', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  const pages = new Map<string, Page & { errors: string[] }>();
-
-  before(async () => {
-    server = await startServerProcess();
-    browser = await launchBrowser();
-    for (const name of NAMES)
-      pages.set(name, await openPage(browser, demoUrl(server.url, 'e2e', name)));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const call = callFixture('e2e', NAMES);
+  const pages = call.pages;
 
   it('every participant shows its own preview and a playing tile for both others', async () => {
     for (const [name, page] of pages) {

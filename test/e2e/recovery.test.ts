@@ -8,47 +8,33 @@
  * The recovery times are printed (the issue's targets: 5 s and 3 s); the assertions'
  * limits are failure guards, the bench (`bench/recovery.ts`) gives medians.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'puppeteer-core';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { launchBrowser, openPage } from '../helpers/browser.js';
-import { demoUrl, statusText, tiles } from '../helpers/room-page.js';
+import { startServerProcess } from '../helpers/server-process.js';
+import { callFixture } from '../helpers/call-fixture.js';
+import { statusText, tiles } from '../helpers/room-page.js';
 import { closeOneSubscription, decodingEverywhere, openPeerIds } from '../helpers/peers.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const NAMES = ['ann', 'bo', 'cy'];
 
 describe('recovery of a three-party call', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  const pages = new Map<string, Page & { errors: string[] }>();
+  const call = callFixture('recovery', NAMES, '320x240@15');
+  const pages = call.pages;
 
-  before(async () => {
-    server = await startServerProcess();
-    browser = await launchBrowser();
-    for (const name of NAMES) {
-      pages.set(name, await openPage(browser, demoUrl(server.url, 'recovery', name, '320x240@15')));
-    }
-    await decodingEverywhere([...pages.values()], NAMES.length - 1);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(() => decodingEverywhere([...pages.values()], NAMES.length - 1));
 
   it('after the server is killed and restarted, everyone decodes everyone again', async () => {
-    const port = new URL(server.url).port;
+    const port = new URL(call.server.url).port;
     const before = await Promise.all([...pages.values()].map(openPeerIds));
-    server.child.kill('SIGKILL');
-    await server.exited;
+    call.server.child.kill('SIGKILL');
+    await call.server.exited;
     for (const [name, page] of pages) {
       await waitUntil(async () => /reconnecting/i.test(await statusText(page)), {
         message: `${name} showing that it reconnects`,
       });
     }
-    server = await startServerProcess({ PORT: port });
+    call.server = await startServerProcess({ PORT: port });
     const listening = Date.now();
     await decodingEverywhere([...pages.values()], NAMES.length - 1, 15000);
     const seconds = (Date.now() - listening) / 1000;
