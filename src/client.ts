@@ -6,6 +6,22 @@
  * @packageDocumentation
  */
 export { RoomClient } from './room-client.js';
+export { VideoPresets } from './video-presets.js';
+export {
+  listDevices,
+  getActiveDevice,
+  switchDevice,
+  followDevices,
+  startScreenShare,
+  stopScreenShare,
+  setMaxBitrate,
+  setVideoPreset,
+  getStats,
+} from './media-controls.js';
+export { activeSpeaker } from './active-speaker.js';
+export type { ActiveSpeakerOptions } from './active-speaker.js';
+export { connectionQuality, rateMedia, QUALITY_THRESHOLDS } from './quality.js';
+export type { MonitorFactory } from './monitor.js';
 export { DefaultReconnectPolicy, DEFAULT_RECONNECT_DELAYS_MS } from './reconnect-policy.js';
 export type { DefaultReconnectPolicyOptions } from './reconnect-policy.js';
 export type {
@@ -17,6 +33,16 @@ export type {
   PeerRestartReason,
   ReconnectContext,
   ReconnectPolicy,
+  MediaControlEvents,
+  MediaKind,
+  InputKind,
+  MediaMuteState,
+  LocalMediaState,
+  VideoPreset,
+  ConnectionQuality,
+  MediaStats,
+  ParticipantStats,
+  RoomStats,
 } from './types.js';
 export {
   RoomError,

@@ -27,9 +27,11 @@ export class RoomError extends Error {
 
 /**
  * The camera or microphone could not be opened (getUserMedia, Media Capture and
- * Streams section 10). The client still joins and receives everyone else.
+ * Streams section 10), or a screen could not be captured (W3C Screen Capture,
+ * `getDisplayMedia`). The client still joins and receives everyone else.
  *
- * - `denied`: the user or policy refused (`NotAllowedError`, `SecurityError`).
+ * - `denied`: the user or policy refused (`NotAllowedError`, `SecurityError`; also a
+ *   screen picker the user cancelled).
  * - `no-device`: no device matches (`NotFoundError`, `OverconstrainedError`).
  * - `unavailable`: a device exists but could not be started (`NotReadableError`, `AbortError`),
  *   or `navigator.mediaDevices` is missing (an insecure origin).
@@ -42,22 +44,21 @@ export class MediaAccessError extends RoomError {
     this.name = 'MediaAccessError';
   }
 
-  /** Classifies a getUserMedia rejection. */
-  static from(error: unknown): MediaAccessError {
+  /**
+   * Classifies a getUserMedia or getDisplayMedia rejection; `device` names what was asked
+   * for in the message (default `camera or microphone`).
+   */
+  static from(error: unknown, device = 'camera or microphone'): MediaAccessError {
     const name = error instanceof Error ? error.name : '';
+    const options = { cause: error };
     if (name === 'NotAllowedError' || name === 'SecurityError') {
-      return new MediaAccessError('denied', 'Camera or microphone access was denied.', {
-        cause: error,
-      });
+      const what = device[0].toUpperCase() + device.slice(1);
+      return new MediaAccessError('denied', `${what} access was denied.`, options);
     }
     if (name === 'NotFoundError' || name === 'OverconstrainedError') {
-      return new MediaAccessError('no-device', 'No camera or microphone was found.', {
-        cause: error,
-      });
+      return new MediaAccessError('no-device', `No ${device} was found.`, options);
     }
-    return new MediaAccessError('unavailable', 'The camera or microphone could not be started.', {
-      cause: error,
-    });
+    return new MediaAccessError('unavailable', `The ${device} could not be started.`, options);
   }
 }
 
@@ -119,10 +120,13 @@ export class NegotiationError extends RoomError {
 
 /**
  * A method was called in a state that does not allow it: `closed` after `close()`,
- * `joined` for a second `join()`, `arguments` for invalid arguments.
+ * `joined` for a second `join()`, `not-joined` for a media control before `join()` (or a
+ * join that `leave()` cut short), `no-media` for a device switch or a screen share when
+ * nothing of that kind is published (receive-only, or the camera failed to open),
+ * `arguments` for invalid arguments.
  */
 export class InvalidStateError extends RoomError {
-  declare readonly reason: 'closed' | 'joined' | 'not-joined' | 'arguments';
+  declare readonly reason: 'closed' | 'joined' | 'not-joined' | 'no-media' | 'arguments';
 
   constructor(reason: InvalidStateError['reason'], message: string) {
     super(reason, message);

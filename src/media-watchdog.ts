@@ -1,22 +1,29 @@
 /**
- * The media watchdog: finds the peer connections of a joined client that broke on their
- * own, and asks for each to be rebuilt, with a backoff so that a peer that stays broken
- * is not rebuilt in a hot loop.
+ * The media watchdog, which is also the client's one stats loop: while connected it takes
+ * one `getStats()` of every peer connection a tick, keeps ~2 s of samples on each
+ * participant's record (for `getStats()` and the opt-in monitors), finds the peer
+ * connections that broke on their own, and asks for each to be rebuilt, with a backoff so
+ * that a peer that stays broken is not rebuilt in a hot loop.
  *
  * @packageDocumentation
  */
 import type { Member } from './participant.js';
 import type { Peer } from './peer.js';
+import { toSample } from './stats.js';
 import type { PeerRestartReason } from './types.js';
 
-/** How often the watchdog looks at each peer (its state, and a subscription's video stats), in ms. */
-export const WATCHDOG_TICK_MS = 500;
+/** How often the loop looks at each peer (its state, and one `getStats()`), in ms. */
+export const WATCHDOG_TICK_MS = 250;
+/** How many samples each record keeps: 2 s of ticks, plus the one it is measured from. */
+export const SAMPLES_KEPT = 2000 / WATCHDOG_TICK_MS + 1;
 /** `RoomClientOptions.stallTimeoutMs` when not given, in ms. */
 export const DEFAULT_STALL_TIMEOUT_MS = 2500;
 /** The first rebuild of a participant's peer is immediate, the next ones wait 1 s, 2 s, 4 s… up to this, in ms. */
 const MAX_BACKOFF_MS = 16_000;
 /** A participant whose peer was not rebuilt for this long starts its backoff from zero again, in ms. */
 const BACKOFF_RESET_MS = 30_000;
+/** A look this long after the previous one (a throttled background tab) says nothing about stalls, in ms. */
+const STALE_MS = 2000;
 
 /** A subscription's decoded video frames at the last look. */
 interface Progress {
@@ -33,12 +40,14 @@ interface Backoff {
 }
 
 /**
- * Looks at every peer of `members()` every {@link WATCHDOG_TICK_MS} while started, and
- * calls `restart(member, reason)` for a peer that is {@link Peer.broken} (`failed`, or
- * `closed` by something other than the SDK), or, for a subscription, whose inbound-rtp
- * video `framesDecoded` (webrtc-stats) has not risen for `stallTimeoutMs` after its first
- * frame. `restart` returns false when it declined, which costs no backoff. Nothing is
- * looked at after {@link MediaWatchdog.stop}, and no `getStats()` is called on a closed peer.
+ * Looks at every peer of `members()` every {@link WATCHDOG_TICK_MS} while started: appends
+ * one `getStats()` sample to the record's `samples` (at most {@link SAMPLES_KEPT}), then
+ * calls `sampled()` once all are in; and calls `restart(member, reason)` for a peer that is
+ * {@link Peer.broken} (`failed`, or `closed` by something other than the SDK), or, for a
+ * subscription, whose inbound-rtp video `framesDecoded` (webrtc-stats) has not risen for
+ * `stallTimeoutMs` after its first frame. `restart` returns false when it declined, which
+ * costs no backoff. Nothing is looked at after {@link MediaWatchdog.stop}, and no
+ * `getStats()` is called on a closed peer.
  */
 export class MediaWatchdog {
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -49,6 +58,7 @@ export class MediaWatchdog {
     private readonly members: () => Member[],
     private readonly restart: (member: Member, reason: PeerRestartReason) => boolean,
     private readonly stallTimeoutMs: number,
+    private readonly sampled: () => void,
   ) {}
 
   /** Starts looking (idempotent). */
@@ -78,19 +88,29 @@ export class MediaWatchdog {
         if (!peer || peer.closed) return;
         const broken = peer.broken;
         if (broken) return this.report(member, broken);
-        if (!member.view.isLocal) await this.checkFrames(member, peer);
+        let report: RTCStatsReport;
+        try {
+          report = await peer.pc.getStats();
+        } catch {
+          return; // Closed meanwhile.
+        }
+        if (peer.closed || member.peer !== peer || !this.timer) return;
+        const sample = toSample(report, member.view.isLocal);
+        const samples = member.samples;
+        samples.push(sample);
+        if (samples.length > SAMPLES_KEPT) samples.shift();
+        if (!member.view.isLocal) this.checkFrames(member, peer, sample.frames);
       }),
     );
+    if (this.timer) this.sampled();
   }
 
   /** Reports `stalled` when `peer`'s video stopped decoding for longer than the stall timeout. */
-  private async checkFrames(member: Member, peer: Peer): Promise<void> {
-    const frames = await framesDecoded(peer.pc);
-    if (peer.closed || member.peer !== peer || !this.timer) return;
+  private checkFrames(member: Member, peer: Peer, frames: number): void {
     const now = performance.now();
     const last = this.progress.get(peer);
     // A throttled timer (a background tab) says nothing about the media: start over.
-    const stale = !last || now - last.seen > 4 * WATCHDOG_TICK_MS;
+    const stale = !last || now - last.seen > STALE_MS;
     if (stale || frames > last.frames) {
       this.progress.set(peer, { frames, rose: now, seen: now });
       return;
@@ -98,20 +118,4 @@ export class MediaWatchdog {
     last.seen = now;
     if (frames > 0 && now - last.rose > this.stallTimeoutMs) this.report(member, 'stalled');
   }
-}
-
-/** The video frames `pc` has decoded so far (inbound-rtp `framesDecoded`, webrtc-stats section 8.3); 0 if unknown. */
-async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
-  let frames = 0;
-  try {
-    (await pc.getStats()).forEach(
-      (report: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (report.type === 'inbound-rtp' && report.kind === 'video')
-          frames += report.framesDecoded ?? 0;
-      },
-    );
-  } catch {
-    // Closed meanwhile: no frames to judge.
-  }
-  return frames;
 }

@@ -9,18 +9,27 @@ import { MediaAccessError } from './errors.js';
 export const DEFAULT_MEDIA: MediaStreamConstraints = { audio: true, video: true };
 
 /**
- * Opens the camera and/or microphone (getUserMedia, Media Capture and Streams section 10).
- * Rejects with a {@link MediaAccessError}: `denied`, `no-device`, or `unavailable` (also when
- * `navigator.mediaDevices` is missing, as on an insecure origin).
+ * `navigator.mediaDevices`. Throws a {@link MediaAccessError} `unavailable` where it is
+ * missing, as on an insecure origin (Media Capture and Streams requires a secure context).
  */
-export async function openMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+export function mediaDevices(): MediaDevices {
   const devices = globalThis.navigator?.mediaDevices;
-  if (!devices?.getUserMedia) {
+  if (!devices) {
     throw new MediaAccessError(
       'unavailable',
       'navigator.mediaDevices is missing (insecure origin?).',
     );
   }
+  return devices;
+}
+
+/**
+ * Opens the camera and/or microphone (getUserMedia, Media Capture and Streams section 10).
+ * Rejects with a {@link MediaAccessError}: `denied`, `no-device`, or `unavailable` (also when
+ * `navigator.mediaDevices` is missing, as on an insecure origin).
+ */
+export async function openMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+  const devices = mediaDevices();
   try {
     return await devices.getUserMedia(constraints);
   } catch (error) {

@@ -5,7 +5,8 @@
  */
 import type { Peer } from './peer.js';
 import type { IceCandidateInit } from './protocol.js';
-import type { Participant, PeerState } from './types.js';
+import type { StatsSample } from './stats.js';
+import type { ConnectionQuality, Participant, PeerState } from './types.js';
 
 /** The SDK's mutable record of a participant; apps only see {@link Member.view}. */
 export interface Member {
@@ -18,26 +19,46 @@ export interface Member {
   state: PeerState;
   /** Remote candidates that came before `peer` existed (the publisher, while the camera opens). */
   early: IceCandidateInit[];
+  audioMuted: boolean;
+  videoMuted: boolean;
+  /** Audio level, 0..1 (set by `activeSpeaker()`). */
+  level: number;
+  speaking: boolean;
+  quality: ConnectionQuality;
+  /** The stats loop's samples of `peer`, oldest first, one a tick over ~2 s; emptied when `peer` changes. */
+  samples: StatsSample[];
 }
+
+/** The view's live members, each read from a field of the record. */
+const VIEW_FIELDS = {
+  stream: 'stream',
+  peerState: 'state',
+  audioMuted: 'audioMuted',
+  videoMuted: 'videoMuted',
+  audioLevel: 'level',
+  speaking: 'speaking',
+  connectionQuality: 'quality',
+} as const satisfies Record<Exclude<keyof Participant, 'name' | 'isLocal'>, keyof Member>;
 
 /** Creates the record of participant `name`. */
 export function createMember(name: string, isLocal: boolean): Member {
+  const view = { name, isLocal };
+  for (const [key, field] of Object.entries(VIEW_FIELDS)) {
+    Object.defineProperty(view, key, { enumerable: true, get: () => member[field] });
+  }
   const member: Member = {
     name,
-    view: Object.freeze({
-      name,
-      isLocal,
-      get stream() {
-        return member.stream;
-      },
-      get peerState() {
-        return member.state;
-      },
-    }),
+    view: Object.freeze(view) as Participant,
     peer: null,
     stream: null,
     state: 'none',
     early: [],
+    audioMuted: false,
+    videoMuted: false,
+    level: 0,
+    speaking: false,
+    quality: 'unknown',
+    samples: [],
   };
   return member;
 }

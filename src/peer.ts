@@ -28,6 +28,16 @@ export interface PeerHandlers {
 }
 
 /**
+ * What a publisher sends: one send-only transceiver per entry, in order, each carrying
+ * `stream`'s id as its msid. A null `track` sends nothing until `replaceTrack`; `maxBitrate`
+ * (bps) caps the encoding (`sendEncodings`, webrtc-pc section 5.2).
+ */
+export interface Outgoing {
+  stream: MediaStream;
+  tracks: { kind: 'audio' | 'video'; track: MediaStreamTrack | null; maxBitrate?: number }[];
+}
+
+/**
  * One `RTCPeerConnection`. Operations on it run one at a time through a task queue;
  * remote ICE candidates are queued until the answer is applied, never dropped; local
  * candidates are held until the offer is out. `close()` is idempotent, and tasks still
@@ -48,19 +58,23 @@ export class Peer {
   /**
    * @param participant Whose media this peer carries (used in errors).
    * @param config The `RTCConfiguration` (ICE servers).
-   * @param stream To publish: one `sendonly` transceiver per track. Null to subscribe:
+   * @param send To publish: one `sendonly` transceiver per entry. Null to subscribe:
    *   one `recvonly` audio and one `recvonly` video transceiver (webrtc-pc section 5.1, `addTransceiver`).
    */
   constructor(
     readonly participant: string,
     config: RTCConfiguration,
-    stream: MediaStream | null,
+    send: Outgoing | null,
     private readonly handlers: PeerHandlers,
   ) {
     const pc = (this.pc = new RTCPeerConnection(config));
-    if (stream) {
-      for (const track of stream.getTracks()) {
-        pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    if (send) {
+      for (const { kind, track, maxBitrate } of send.tracks) {
+        pc.addTransceiver(track ?? kind, {
+          direction: 'sendonly',
+          streams: [send.stream],
+          sendEncodings: maxBitrate ? [{ maxBitrate }] : undefined,
+        });
       }
     } else {
       pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -150,6 +164,12 @@ export class Peer {
   addCandidate(candidate: IceCandidateInit): void {
     if (this.remote) this.remote.push(candidate);
     else void this.run('candidate', () => this.pc.addIceCandidate(candidate));
+  }
+
+  /** The sender of the `kind` transceiver (a publisher's); undefined after {@link Peer.close}. */
+  sender(kind: 'audio' | 'video'): RTCRtpSender | undefined {
+    if (this.isClosed) return undefined;
+    return this.pc.getTransceivers().find((t) => t.receiver.track.kind === kind)?.sender;
   }
 
   /**

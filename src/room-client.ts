@@ -13,11 +13,14 @@ import {
   SignalingError,
   type MediaAccessError,
 } from './errors.js';
+import { LocalMedia, type MediaSettings } from './local-media.js';
 import { logger } from './log.js';
-import { DEFAULT_MEDIA, openMedia, stopStream } from './media.js';
+import { DEFAULT_MEDIA, stopStream } from './media.js';
 import { DEFAULT_STALL_TIMEOUT_MS, MediaWatchdog } from './media-watchdog.js';
+import type { Emit, Monitor } from './monitor.js';
 import { createMember, type Member } from './participant.js';
-import { Peer } from './peer.js';
+import { Peer, type Outgoing } from './peer.js';
+import { Playback } from './playback.js';
 import type {
   ClientMessage,
   ErrorMessage,
@@ -28,11 +31,13 @@ import { DefaultReconnectPolicy } from './reconnect-policy.js';
 import { Signaling } from './signaling.js';
 import type {
   ConnectionState,
+  MediaMuteState,
   Participant,
   PeerRestartReason,
   ReconnectPolicy,
   RoomClientEvents,
   RoomClientOptions,
+  VideoPreset,
 } from './types.js';
 
 const log = logger('client');
@@ -83,12 +88,24 @@ interface Outage {
  * **Self-healing media.** While connected, a peer connection that reaches `failed`, is
  * closed by something else, or (a subscription) stops decoding video for `stallTimeoutMs`
  * is rebuilt alone with a new offer (`peerRestarted`), with a backoff per participant.
+ *
+ * **Media controls.** Mute (`setMicrophoneEnabled`, `setCameraEnabled`) is a method and
+ * changes the publisher in place, without a new offer. The heavier, optional controls are
+ * standalone functions taking the client, so that an app ships only those it imports (a
+ * class's methods cannot be tree-shaken): `listDevices`, `getActiveDevice`, `switchDevice`,
+ * `followDevices` (the fallback when the device in use goes away), `startScreenShare`,
+ * `stopScreenShare`, `setMaxBitrate`, `setVideoPreset` and `getStats` (`media-controls.ts`).
+ * One stats loop (a `getStats()` per peer connection every 250 ms while connected) feeds
+ * the watchdog, `getStats()`, and the opt-in `monitors` (`activeSpeaker()`,
+ * `connectionQuality()`). `attachMediaElement()` and `startPlayback()`
+ * handle the autoplay policy.
  */
 export class RoomClient {
   private readonly emitter = createNanoEvents<RoomClientEvents>();
   private readonly url: string;
   private readonly config: RTCConfiguration;
-  private readonly media: MediaStreamConstraints | false;
+  /** @internal The constraints and bitrate cap; `setVideoPreset()` and `setMaxBitrate()` change them. */
+  readonly settings: MediaSettings;
   private readonly joinTimeoutMs: number;
   private current: ConnectionState = 'disconnected';
   private roomName: string | null = null;
@@ -98,6 +115,10 @@ export class RoomClient {
   private readonly policy: ReconnectPolicy | null;
   private readonly rejoinGraceMs: number;
   private readonly watchdog: MediaWatchdog;
+  private readonly monitors: Monitor[];
+  private readonly playback: Playback;
+  /** This join's camera and microphone; null when not joined. */
+  private localMedia: LocalMedia | null = null;
   private signaling: Signaling | null = null;
   /** This join's secret, sent in every `joinRoom` so a re-join can take the name back. */
   private sessionId = '';
@@ -114,7 +135,8 @@ export class RoomClient {
    * Throws a `TypeError` if `options.url` is missing or not a `ws:`/`wss:` URL (a relative
    * or `http(s):` URL is resolved against the page and mapped to `ws(s):`), if
    * `joinTimeoutMs` or `stallTimeoutMs` is not a positive number, `rejoinGraceMs` is
-   * negative, or `reconnectPolicy` has no `nextRetryDelayInMs` method.
+   * negative, `reconnectPolicy` has no `nextRetryDelayInMs` method, or `maxBitrateKbps` is
+   * not a positive number.
    */
   constructor(options: RoomClientOptions) {
     this.url = resolveUrl(options?.url);
@@ -122,8 +144,15 @@ export class RoomClient {
     const stall = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     const grace = options.rejoinGraceMs ?? DEFAULT_REJOIN_GRACE_MS;
     const policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
-    if (!(timeout > 0) || !(stall > 0) || !(grace >= 0)) {
-      throw new TypeError('joinTimeoutMs, stallTimeoutMs and rejoinGraceMs must be numbers of ms.');
+    let media = options.media ?? DEFAULT_MEDIA;
+    if (media && 'width' in media) media = { audio: true, video: media };
+    const video = media ? (media.video as Partial<VideoPreset> | boolean | undefined) : undefined;
+    const kbps =
+      options.maxBitrateKbps ?? (typeof video === 'object' ? video.maxBitrateKbps : undefined);
+    if (!(timeout > 0) || !(stall > 0) || !(grace >= 0) || !(kbps === undefined || kbps > 0)) {
+      throw new TypeError(
+        'joinTimeoutMs, stallTimeoutMs and maxBitrateKbps must be positive, rejoinGraceMs not negative.',
+      );
     }
     if (policy && typeof policy.nextRetryDelayInMs !== 'function') {
       throw new TypeError('reconnectPolicy must be false or have nextRetryDelayInMs().');
@@ -132,11 +161,18 @@ export class RoomClient {
     this.rejoinGraceMs = grace;
     this.policy = policy || null;
     this.config = { iceServers: options.iceServers ?? [] };
-    this.media = options.media ?? DEFAULT_MEDIA;
+    this.settings = { media, maxBitrate: kbps && kbps * 1000 };
+    const emit: Emit = (event, ...args) => this.emit(event, ...args);
+    this.monitors = (options.monitors ?? []).map((factory) => factory(emit));
+    this.playback = new Playback(emit);
     this.watchdog = new MediaWatchdog(
       () => this.members(),
       (member, reason) => this.restartPeer(member, reason),
       stall,
+      () => {
+        const members = this.members();
+        for (const monitor of this.monitors) monitor.update(members);
+      },
     );
   }
 
@@ -166,6 +202,16 @@ export class RoomClient {
     return this.views;
   }
 
+  /** True while a screen is sent in place of the camera (`startScreenShare(client)`). */
+  get screenSharing(): boolean {
+    return !!this.localMedia?.state.screenSharing;
+  }
+
+  /** True while an attached element may not play for the autoplay policy (`playbackBlocked`), until `startPlayback()` works. */
+  get playbackBlocked(): boolean {
+    return this.playback.blocked;
+  }
+
   /** Subscribes `listener` to `event` (nanoevents); returns the function that unsubscribes it. */
   on<E extends keyof RoomClientEvents>(event: E, listener: RoomClientEvents[E]): () => void {
     return this.emitter.on(event, listener);
@@ -192,12 +238,19 @@ export class RoomClient {
       throw new InvalidStateError('arguments', 'join(room, name) needs two non-empty strings.');
     }
     const me = (this.local = createMember(name, true));
+    const media = (this.localMedia = new LocalMedia(
+      me,
+      this.settings,
+      (kind) => me.peer?.sender(kind),
+      (event, ...args) => this.emit(event, ...args),
+      () => this.onLocalMediaState(),
+    ));
     this.roomName = room;
     this.sessionId = randomId();
     const joined = new Promise<void>((resolve, reject) => (this.joining = { resolve, reject }));
     this.setState('connecting');
     if (this.local !== me) return joined; // A listener already left.
-    if (this.media) void this.openCamera(me, this.media);
+    void this.openCamera(me, media);
     this.dial();
     return joined;
   }
@@ -229,6 +282,92 @@ export class RoomClient {
       new InvalidStateError('closed', 'close() was called before the room answered.'),
       true,
     );
+  }
+
+  // ------------------------------------------------------------ media controls
+
+  /**
+   * Mutes (`false`) or unmutes the microphone: `track.enabled`, so silence is sent on the
+   * same connection (no new offer) and unmuting is instant. Sets `localParticipant.audioMuted`
+   * and emits `localMediaStateChanged` when it changed; holds for the camera still opening and
+   * for devices switched later. Rejects with `InvalidStateError` (`closed`, `not-joined`,
+   * `arguments`).
+   */
+  async setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    this.media()!.setMuted('audio', !checkBoolean(enabled));
+  }
+
+  /**
+   * Turns the camera off (`false`) or on: `track.enabled`, so black frames are sent on the
+   * same connection (no new offer), and everyone's stall watchdog stays content. The camera
+   * stays open (in Chromium its light stays on). Sets `localParticipant.videoMuted` and emits
+   * `localMediaStateChanged` when it changed; a screen share is sent regardless. Rejects as
+   * {@link RoomClient.setMicrophoneEnabled}.
+   */
+  async setCameraEnabled(enabled: boolean): Promise<void> {
+    this.media()!.setMuted('video', !checkBoolean(enabled));
+  }
+
+  /**
+   * Plays `stream` in `element` (`srcObject`, `play()`), and keeps the element until the
+   * returned function is called or the client leaves, for {@link RoomClient.startPlayback}.
+   * When the autoplay policy refuses (`NotAllowedError`), emits `playbackBlocked` once.
+   * Throws `InvalidStateError('closed')`.
+   */
+  attachMediaElement(element: HTMLMediaElement, stream: MediaStream): () => void {
+    this.assertOpen();
+    return this.playback.attach(element, stream);
+  }
+
+  /**
+   * Plays every attached element again; call it from a user gesture (a click) after
+   * `playbackBlocked`. Emits `playbackStarted` once every one plays. Rejects with
+   * `InvalidStateError('closed')`.
+   */
+  async startPlayback(): Promise<void> {
+    this.assertOpen();
+    await this.playback.start();
+  }
+
+  /**
+   * @internal For the orchestrator, when the room relays a participant's mute state (a
+   * protocol message still to come): sets `participant.audioMuted`/`videoMuted` and emits
+   * `remoteMediaStateChanged` when they changed. A stranger's state is ignored.
+   */
+  applyRemoteMediaState(name: string, { audioMuted, videoMuted }: MediaMuteState): void {
+    const member = this.remotes.get(name);
+    if (!member || (member.audioMuted === audioMuted && member.videoMuted === videoMuted)) return;
+    member.audioMuted = audioMuted;
+    member.videoMuted = videoMuted;
+    this.emit('remoteMediaStateChanged', member.view, { audioMuted, videoMuted });
+  }
+
+  /**
+   * The local mute or screen-share state changed: tells the app. The hook where the room
+   * will be told too, once the protocol has a message for it (send it also after each
+   * (re-)join, since the server forgets).
+   */
+  private onLocalMediaState(): void {
+    if (this.localMedia) this.emit('localMediaStateChanged', this.localMedia.state);
+  }
+
+  /**
+   * @internal The hook of the optional media controls (`media-controls.ts`): this join's
+   * local media controller, or, with `orNull`, null when not joined. Throws (rejecting
+   * the async caller) `InvalidStateError('closed')`, and `not-joined` unless `orNull`.
+   *
+   * The controls are standalone functions taking the client, not methods, because a
+   * class's methods cannot be tree-shaken: an app that never shares a screen or switches
+   * a device should not ship that code. One accessor, rather than plugins registered in the
+   * options, keeps them usable on any client without setup, and keeps the client's own
+   * state (connection, peers) out of their reach.
+   */
+  media(orNull?: boolean): LocalMedia | null {
+    this.assertOpen();
+    if (!this.localMedia && !orNull) {
+      throw new InvalidStateError('not-joined', 'Call join() first.');
+    }
+    return this.localMedia;
   }
 
   // ------------------------------------------------------------ the protocol's story
@@ -301,24 +440,24 @@ export class RoomClient {
   }
 
   /** Opens the camera in parallel with signaling; publishes if the room already answered. */
-  private async openCamera(me: Member, constraints: MediaStreamConstraints): Promise<void> {
-    let stream: MediaStream;
+  private async openCamera(me: Member, media: LocalMedia): Promise<void> {
     try {
-      stream = await openMedia(constraints);
+      if (!(await media.open())) return; // Nothing to open, or left meanwhile.
     } catch (error) {
       if (this.local === me) this.emit('error', error as MediaAccessError);
       return;
     }
-    if (this.local !== me) return stopStream(stream); // Left meanwhile.
-    me.stream = stream;
-    this.emit('localStreamAdded', stream);
+    me.stream = media.stream;
+    this.emit('localStreamAdded', media.stream);
     this.publish();
   }
 
   /** Publishes on the send-only peer (`receiveVideoFrom` with our own name) once connected and the camera is open. */
   private publish(): void {
     const me = this.local;
-    if (this.current === 'connected' && me?.stream && !me.peer) this.connect(me, me.stream);
+    if (this.current === 'connected' && me?.stream && !me.peer) {
+      this.connect(me, this.localMedia!.outgoing());
+    }
   }
 
   /**
@@ -355,11 +494,11 @@ export class RoomClient {
     this.emit('participantLeft', member.view);
   }
 
-  /** Creates `member`'s peer and sends its offer; `stream` publishes, null subscribes. */
-  private connect(member: Member, stream: MediaStream | null): void {
+  /** Creates `member`'s peer and sends its offer; `send` publishes, null subscribes. */
+  private connect(member: Member, send: Outgoing | null): void {
     const { name } = member;
     try {
-      member.peer = new Peer(name, this.config, stream, {
+      member.peer = new Peer(name, this.config, send, {
         offer: (sdpOffer) => this.send({ id: 'receiveVideoFrom', sender: name, sdpOffer }),
         candidate: (candidate) => this.send({ id: 'onIceCandidate', name, candidate }),
         track: (event) => this.onTrack(member, event),
@@ -502,7 +641,7 @@ export class RoomClient {
     if (!local && this.remotes.get(member.name) !== member) return false;
     log.info(`Rebuilding the peer connection of ${member.name} (${reason}).`);
     this.unplug(member);
-    this.connect(member, local ? member.stream : null);
+    this.connect(member, local ? this.localMedia!.outgoing() : null);
     this.emit('peerRestarted', member.view, reason);
     return true;
   }
@@ -522,6 +661,9 @@ export class RoomClient {
     for (const timer of this.graced.values()) clearTimeout(timer);
     this.graced.clear();
     this.watchdog.stop();
+    this.localMedia?.stop();
+    this.localMedia = null;
+    this.playback.clear();
     const signaling = this.signaling;
     this.signaling = null;
     if (sayLeave) signaling?.send({ id: 'leaveRoom' });
@@ -552,6 +694,7 @@ export class RoomClient {
     const { peer, stream } = member;
     member.peer = null;
     member.early = [];
+    member.samples = [];
     if (peer) {
       peer.close();
       member.state = 'closed';
@@ -562,8 +705,8 @@ export class RoomClient {
     this.emit('remoteStreamRemoved', member.view, stream);
   }
 
-  /** The local participant, then the remote ones. */
-  private members(): Member[] {
+  /** @internal The local participant, then the remote ones (for `getStats()`). */
+  members(): Member[] {
     const remotes = [...this.remotes.values()];
     return this.local ? [this.local, ...remotes] : remotes;
   }
@@ -611,6 +754,16 @@ export class RoomClient {
       }
     }
   }
+}
+
+/** @internal */
+export function badArguments(what: string): InvalidStateError {
+  return new InvalidStateError('arguments', `Invalid ${what}.`);
+}
+
+function checkBoolean(value: boolean): boolean {
+  if (typeof value !== 'boolean') throw badArguments('enabled (a boolean)');
+  return value;
 }
 
 /** 32 random hex digits (getRandomValues also works on insecure origins, unlike randomUUID). */

@@ -10,6 +10,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { RoomClient } from './room-client.js';
 import type {
   ConnectionState,
+  MediaControlEvents,
   Participant,
   PeerRestartReason,
   PeerState,
@@ -39,7 +40,7 @@ export interface RoomEventDetails {
   'room-error': { error: RoomError };
 }
 
-type ForwardedEvent = Exclude<keyof RoomClientEvents, 'error'>;
+type ForwardedEvent = Exclude<keyof RoomClientEvents, 'error' | keyof MediaControlEvents>;
 type Forwarders = {
   [E in ForwardedEvent]: (
     ...args: Parameters<RoomClientEvents[E]>

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { RoomError } from './errors.js';
+import type { MonitorFactory } from './monitor.js';
 
 /** Options for `new RoomClient(options)`. */
 export interface RoomClientOptions {
@@ -12,10 +13,26 @@ export interface RoomClientOptions {
   /** STUN/TURN servers for every peer connection (webrtc-pc `RTCConfiguration.iceServers`). Default: none (host candidates only). */
   iceServers?: RTCIceServer[];
   /**
-   * What to publish: getUserMedia constraints, or `false` to join receive-only.
+   * What to publish: getUserMedia constraints, a {@link VideoPreset} (the microphone and
+   * the camera at that size), or `false` to join receive-only. A preset may also stand as
+   * the `video` constraints (`{ audio: true, video: VideoPresets.h360 }`); its
+   * `maxBitrateKbps` then caps the video unless `maxBitrateKbps` is given.
    * Default: `{ audio: true, video: true }`.
    */
-  media?: MediaStreamConstraints | false;
+  media?: MediaStreamConstraints | VideoPreset | false;
+  /**
+   * The cap on the published video's bitrate, in kbps (`RTCRtpEncodingParameters.maxBitrate`,
+   * webrtc-pc section 5.2); see `setMaxBitrate(client, kbps)`. Default: the preset's in `media`,
+   * else none (the browser's own congestion control decides).
+   */
+  maxBitrateKbps?: number;
+  /**
+   * Opt-in monitors that read the client's one stats loop (every 250 ms while connected):
+   * `activeSpeaker()` and `connectionQuality()`. Without them `speaking`, `audioLevel` and
+   * `connectionQuality` keep their defaults and their events never fire, and their code is
+   * left out of a tree-shaken bundle. Default none.
+   */
+  monitors?: MonitorFactory[];
   /** How long `join()` waits for the socket to open and the room to answer, in ms. Default 10000. */
   joinTimeoutMs?: number;
   /**
@@ -80,6 +97,91 @@ export type ConnectionState =
 /** A peer connection's state as webrtc-pc `RTCPeerConnectionState`, or `none` before one exists. */
 export type PeerState = RTCPeerConnectionState | 'none';
 
+/** A kind of published media: the microphone or the camera (or screen). */
+export type MediaKind = 'audio' | 'video';
+
+/** A kind of input device, as `MediaDeviceInfo.kind` (Media Capture and Streams, #enumerating-devices). */
+export type InputKind = 'audioinput' | 'videoinput';
+
+/**
+ * A participant's mute state. For the local participant it is what `setMicrophoneEnabled()`
+ * and `setCameraEnabled()` set; for a remote one what the room last said (see
+ * `RoomClient.applyRemoteMediaState`), `false` until it says anything.
+ */
+export interface MediaMuteState {
+  /** Their microphone is muted: silence is sent. */
+  audioMuted: boolean;
+  /** Their camera is off: black frames are sent (their screen, when they share it). */
+  videoMuted: boolean;
+}
+
+/** The local participant's media state, as `localMediaStateChanged` reports it. */
+export interface LocalMediaState extends MediaMuteState {
+  /** A screen (or window, or tab) is sent in place of the camera. */
+  screenSharing: boolean;
+}
+
+/**
+ * A camera capture preset: the getUserMedia `width` and `height` (px, ideal) and `frameRate`
+ * (fps), and the video bitrate cap that suits them (kbps). The values of LiveKit's
+ * `VideoPresets`.
+ */
+export interface VideoPreset {
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: number;
+  readonly maxBitrateKbps: number;
+}
+
+/**
+ * How well a participant's media flows, from the stats loop's last 2 s (see
+ * `connectionQuality()` for the thresholds): `unknown` until measured, `lost` when media
+ * that flowed stopped or the peer connection is `disconnected` or `failed`.
+ */
+export type ConnectionQuality = 'excellent' | 'good' | 'poor' | 'lost' | 'unknown';
+
+/**
+ * One peer connection's media over the last ~2 s (the stats loop's oldest sample to now),
+ * from `RTCPeerConnection.getStats()` (W3C webrtc-stats). `null` where not measured yet (a
+ * peer connection younger than one stats tick) or not applicable.
+ */
+export interface MediaStats {
+  /** RTP payload bitrate, audio and video together, in kbps: received (a subscription) or sent (the publisher). */
+  bitrateKbps: number | null;
+  /** Packets lost over packets expected, in % (0..100): inbound-rtp `packetsLost`, or the server's reports (remote-inbound-rtp) for the publisher. */
+  packetLossPercent: number | null;
+  /** ICE round-trip time, in ms (candidate-pair `currentRoundTripTime`). */
+  rttMs: number | null;
+  /** Interarrival jitter, the larger of audio and video, in ms (inbound-rtp or remote-inbound-rtp `jitter`). */
+  jitterMs: number | null;
+  /** Video frames decoded (a subscription) or sent (the publisher) per second, in fps. */
+  framesPerSecond: number | null;
+  /**
+   * Audio level, 0..1 linear (1 = full scale), the RMS over the same ~2 s:
+   * `sqrt(ΔtotalAudioEnergy / ΔtotalSamplesDuration)` (webrtc-stats,
+   * #dom-rtcinboundrtpstreamstats-totalaudioenergy; the microphone's media-source for the
+   * publisher). 0 for a remote participant whose audio is not played (Chromium decodes
+   * received audio only for a sink).
+   */
+  audioLevel: number;
+}
+
+/** {@link MediaStats} of one participant's peer connection. */
+export interface ParticipantStats extends MediaStats {
+  name: string;
+  connectionQuality: ConnectionQuality;
+}
+
+/** What `getStats(client)` returns: plain data, safe to `JSON.stringify`. */
+export interface RoomStats {
+  /** When it was taken, in ms since the epoch. */
+  timestamp: number;
+  /** The local participant's send-only peer connection; null when not publishing. */
+  publisher: ParticipantStats | null;
+  /** Each remote participant's receive-only peer connection, by name (those with one). */
+  participants: Record<string, ParticipantStats>;
+}
+
 /** A participant in the room, as a read-only view; the SDK updates it in place. */
 export interface Participant {
   /** The participant's name, unique in the room. */
@@ -90,10 +192,20 @@ export interface Participant {
   readonly stream: MediaStream | null;
   /** The state of the peer connection that carries their media (send-only for the local participant, receive-only otherwise). */
   readonly peerState: PeerState;
+  /** Their microphone is muted (see {@link MediaMuteState}). Default false. */
+  readonly audioMuted: boolean;
+  /** Their camera is off (see {@link MediaMuteState}). Default false. */
+  readonly videoMuted: boolean;
+  /** Their audio level, 0..1 linear RMS over the last 500 ms (see `MediaStats.audioLevel`); 0 when muted. Needs `activeSpeaker()`. */
+  readonly audioLevel: number;
+  /** They are speaking (with hysteresis; see `activeSpeaker()`); false when muted. Needs `activeSpeaker()`. */
+  readonly speaking: boolean;
+  /** How well their media flows. Needs `connectionQuality()`; `unknown` otherwise. */
+  readonly connectionQuality: ConnectionQuality;
 }
 
 /** Events of {@link RoomClient}, subscribed with `client.on(name, listener)` (nanoevents). */
-export interface RoomClientEvents {
+export interface RoomClientEvents extends MediaControlEvents {
   /** The signaling connection changed state. */
   connectionStateChanged: (state: ConnectionState, previous: ConnectionState) => void;
   /** A remote participant is in the room (on join for each existing one, then for each arrival). */
@@ -133,4 +245,55 @@ export interface RoomClientEvents {
    * reconnection that gave up (`SignalingError('reconnect-failed')`).
    */
   error: (error: RoomError) => void;
+}
+
+/** The events of the media controls, part of {@link RoomClientEvents}. */
+export interface MediaControlEvents {
+  /**
+   * The local mute or screen-share state changed (`setMicrophoneEnabled`,
+   * `setCameraEnabled`, `startScreenShare`, `stopScreenShare`, or the browser ending the share).
+   */
+  localMediaStateChanged: (state: LocalMediaState) => void;
+  /** A remote participant's mute state changed, as the room told (`participant.audioMuted`, `videoMuted` are current). */
+  remoteMediaStateChanged: (participant: Participant, state: MediaMuteState) => void;
+  /**
+   * The track sent for `kind` changed without renegotiation (`RTCRtpSender.replaceTrack`,
+   * webrtc-pc section 5.2): a device switch, a device loss (`track` null when no device could
+   * take its place), a screen share started or stopped. Not for mute, which keeps the track.
+   * `localParticipant.stream` is the same `MediaStream`, updated in place (a `<video>`
+   * showing it keeps playing); `previous` is stopped, but for the camera while a screen is
+   * shared (it comes back after).
+   */
+  localTrackReplaced: (
+    kind: MediaKind,
+    track: MediaStreamTrack | null,
+    previous: MediaStreamTrack | null,
+  ) => void;
+  /** The device in use for `kind` changed: `switchDevice()`, or a `followDevices()` fallback after `deviceLost`. */
+  activeDeviceChanged: (kind: InputKind, deviceId: string) => void;
+  /**
+   * The device in use for `kind` disappeared (`devicechange` without it, or its track ended
+   * on its own); only with `followDevices(client)`. The client then falls back to the default device (`activeDeviceChanged`), or,
+   * when none can open, sends nothing for `kind` and emits `error` (`MediaAccessError`).
+   */
+  deviceLost: (kind: InputKind, deviceId: string) => void;
+  /** A screen share started (`true`) or stopped (`false`: `stopScreenShare()`, or the user stopped it in the browser). */
+  screenShareChanged: (active: boolean) => void;
+  /** `participant.speaking` changed (needs `activeSpeaker()`). */
+  speakingChanged: (participant: Participant, speaking: boolean) => void;
+  /**
+   * The participant to show as the speaker changed: the loudest speaking one, kept while they
+   * speak even if someone else is louder; null when nobody speaks (needs `activeSpeaker()`).
+   */
+  activeSpeakerChanged: (participant: Participant | null) => void;
+  /** `participant.connectionQuality` changed (needs `connectionQuality()`). */
+  connectionQualityChanged: (participant: Participant, quality: ConnectionQuality) => void;
+  /**
+   * An element passed to `attachMediaElement()` may not play (`play()` rejected with
+   * `NotAllowedError`: the autoplay policy wants a user gesture); call `startPlayback()`
+   * from one. Emitted once until playback starts.
+   */
+  playbackBlocked: () => void;
+  /** Every attached element plays again after `playbackBlocked` (`startPlayback()` worked). */
+  playbackStarted: () => void;
 }

@@ -26,6 +26,17 @@ const EVENT_NAMES = Object.keys({
   reconnecting: true,
   reconnected: true,
   peerRestarted: true,
+  localMediaStateChanged: true,
+  remoteMediaStateChanged: true,
+  localTrackReplaced: true,
+  activeDeviceChanged: true,
+  deviceLost: true,
+  screenShareChanged: true,
+  speakingChanged: true,
+  activeSpeakerChanged: true,
+  connectionQualityChanged: true,
+  playbackBlocked: true,
+  playbackStarted: true,
   error: true,
 } satisfies Record<EventName, true>) as EventName[];
 

@@ -12,7 +12,9 @@
 // participants with no client behind them (`arrive()`, `depart()`, `forget()`). Options script
 // what a test needs instead (its own join reply, no answers, candidates before the answer, a
 // refused socket), `send()` sends any frame, and the faults of the real world are methods:
-// `closeSocket()`, `refuseNext()`, `stopVideo()`, or an endpoint's `pc.close()`.
+// `closeSocket()`, `refuseNext()`, `stopVideo()`, or an endpoint's `pc.close()`. Each
+// endpoint sends its own clones of the camera's tracks, so one participant can fall silent
+// (`silent`, `setAudioEnabled()`) while the others beep on.
 import { ws, type WebSocketHandlerConnection } from 'msw';
 import {
   parseClientMessage,
@@ -69,6 +71,8 @@ export interface FakeKurentoOptions {
   noStreamIds?: boolean;
   /** Close every connection in the connection listener, so the socket never opens. */
   refuse?: boolean;
+  /** Participants whose endpoints send silence (a disabled audio track) until `setAudioEnabled()`. Default none. */
+  silent?: string[];
 }
 
 type Socket = WebSocketHandlerConnection['client'];
@@ -103,6 +107,8 @@ export class FakeKurento {
 
   readonly #options: FakeKurentoOptions;
   readonly #takenNames: Set<string>;
+  /** Participants whose audio is sent disabled (silence). */
+  readonly #silent: Set<string>;
   /** How many more connections to refuse (closed at once, so they never open). */
   #refusals = 0;
   /** Open sockets, oldest first. */
@@ -114,6 +120,7 @@ export class FakeKurento {
     this.url = options.url ?? `ws://127.0.0.1:9/groupcall/${++serial}`;
     this.#options = options;
     this.#takenNames = new Set(options.takenNames);
+    this.#silent = new Set(options.silent);
     this.#virtual.set(null, new Set(options.existing));
     network.use(
       ws.link(this.url).addEventListener('connection', ({ client }) => this.#accept(client)),
@@ -156,11 +163,35 @@ export class FakeKurento {
   }
 
   /** Stops the video the latest socket's endpoint for `sender` sends (`replaceTrack(null)`); the connection stays up. */
-  async stopVideo(sender: string): Promise<void> {
+  stopVideo(sender: string): Promise<void> {
+    return this.#stopSending(sender, 'video');
+  }
+
+  /** Stops the audio the latest socket's endpoint for `sender` sends, as {@link stopVideo}: no packet at all, not silence. */
+  stopAudio(sender: string): Promise<void> {
+    return this.#stopSending(sender, 'audio');
+  }
+
+  async #stopSending(sender: string, kind: 'audio' | 'video'): Promise<void> {
     const pc = this.endpoints.get(sender)?.pc;
-    const video = pc?.getSenders().find((s) => s.track?.kind === 'video');
-    if (!video) throw new Error(`fake server: no video sent for ${sender}`);
-    await video.replaceTrack(null);
+    const rtpSender = pc?.getSenders().find((s) => s.track?.kind === kind);
+    if (!rtpSender) throw new Error(`fake server: no ${kind} sent for ${sender}`);
+    const track = rtpSender.track!;
+    await rtpSender.replaceTrack(null);
+    track.stop();
+  }
+
+  /**
+   * Makes `sender`'s media as sent to the latest socket audible (`true`) or silent: the
+   * endpoint's audio track is enabled or disabled (Opus then carries digital silence).
+   * Holds for endpoints created later too.
+   */
+  setAudioEnabled(sender: string, enabled: boolean): void {
+    if (enabled) this.#silent.delete(sender);
+    else this.#silent.add(sender);
+    const pc = this.endpoints.get(sender)?.pc;
+    const audio = pc?.getSenders().find((s) => s.track?.kind === 'audio')?.track;
+    if (audio) audio.enabled = enabled;
   }
 
   /** Someone with no client behind them joins `room` (default: every room): announce them. */
@@ -340,7 +371,9 @@ export class FakeKurento {
       await pc.setRemoteDescription({ type: 'offer', sdp: sdpOffer });
       if (sender !== connection.name) {
         const source = await serverCamera();
-        for (const track of source.getTracks()) {
+        for (const original of source.getTracks()) {
+          const track = original.clone();
+          if (track.kind === 'audio') track.enabled = !this.#silent.has(sender);
           if (this.#options.noStreamIds) pc.addTrack(track);
           else pc.addTrack(track, source);
         }
@@ -364,9 +397,11 @@ export class FakeKurento {
     connection.endpoints.set(sender, { pc, answered, tracks });
   }
 
-  /** Closes and forgets `connection`'s endpoint for `sender`'s media. */
+  /** Closes and forgets `connection`'s endpoint for `sender`'s media, stopping the clones it sent. */
   #release(connection: Connection, sender: string): void {
-    connection.endpoints.get(sender)?.pc.close();
+    const pc = connection.endpoints.get(sender)?.pc;
+    for (const rtpSender of pc?.getSenders() ?? []) rtpSender.track?.stop();
+    pc?.close();
     connection.endpoints.delete(sender);
   }
 

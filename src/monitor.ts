@@ -1,0 +1,30 @@
+/**
+ * The contract between the client's stats loop and the opt-in monitors
+ * (`activeSpeaker()`, `connectionQuality()`): types only.
+ *
+ * @packageDocumentation
+ */
+import type { Member } from './participant.js';
+import type { RoomClientEvents } from './types.js';
+
+/** Emits one of the client's events (its listeners' exceptions are caught). */
+export type Emit = <E extends keyof RoomClientEvents>(
+  event: E,
+  ...args: Parameters<RoomClientEvents[E]>
+) => void;
+
+/** A running monitor. */
+export interface Monitor {
+  /**
+   * Runs after each stats tick (every `STATS_TICK_MS` while connected) with every
+   * participant's record, the local one first; it may set their `level`, `speaking` and
+   * `quality` and emit events.
+   */
+  update(members: readonly Member[]): void;
+}
+
+/**
+ * Makes a {@link Monitor} for one client, given the client's `emit`. Pass factories as
+ * `RoomClientOptions.monitors`; the records they read are the SDK's internal ones.
+ */
+export type MonitorFactory = (emit: Emit) => Monitor;
