@@ -73,6 +73,18 @@ async function sdkPage(browser: Browser, server: ServerProcess): Promise<Page> {
   return page;
 }
 
+/** Runs the page's `attempt` (see {@link sdkPage}) and returns what it saw. */
+function attempt(page: Page, url: string, room: string, name: string, timeoutMs: number) {
+  return page.evaluate(
+    (...args: Parameters<AttemptFn>) =>
+      (window as unknown as { attempt: AttemptFn }).attempt(...args),
+    url,
+    room,
+    name,
+    timeoutMs,
+  );
+}
+
 describe('failures leave a clean state to try again from', () => {
   let server: ServerProcess;
   let browser: Browser;
@@ -95,20 +107,14 @@ describe('failures leave a clean state to try again from', () => {
 
   it('a server that never answers: join rejects with a timeout, then joining a real one works', async () => {
     const page = await sdkPage(browser, server);
-    const failed = await page.evaluate(
-      (url) => (window as unknown as { attempt: AttemptFn }).attempt(url, 'quiet', 'ida', 1500),
-      silentUrl,
-    );
+    const failed = await attempt(page, silentUrl, 'quiet', 'ida', 1500);
     assert.deepEqual(failed, {
       error: { name: 'SignalingError', reason: 'timeout' },
       state: 'disconnected',
       openPeers: 0,
       liveTracks: 0,
     });
-    const joined = await page.evaluate(
-      (url) => (window as unknown as { attempt: AttemptFn }).attempt(url, 'quiet', 'ida', 5000),
-      server.wsUrl,
-    );
+    const joined = await attempt(page, server.wsUrl, 'quiet', 'ida', 5000);
     assert.equal(joined.error, undefined);
     assert.equal(joined.state, 'connected');
   });
@@ -119,20 +125,14 @@ describe('failures leave a clean state to try again from', () => {
       message: 'jo in the room',
     });
     const page = await sdkPage(browser, server);
-    const refused = await page.evaluate(
-      (url) => (window as unknown as { attempt: AttemptFn }).attempt(url, 'names', 'jo', 5000),
-      server.wsUrl,
-    );
+    const refused = await attempt(page, server.wsUrl, 'names', 'jo', 5000);
     assert.deepEqual(refused, {
       error: { name: 'SignalingError', reason: 'server', code: 'NAME_TAKEN' },
       state: 'disconnected',
       openPeers: 0,
       liveTracks: 0,
     });
-    const joined = await page.evaluate(
-      (url) => (window as unknown as { attempt: AttemptFn }).attempt(url, 'names', 'jo2', 5000),
-      server.wsUrl,
-    );
+    const joined = await attempt(page, server.wsUrl, 'names', 'jo2', 5000);
     assert.equal(joined.state, 'connected');
     await waitUntil(async () => (await tiles(holder)).some((t) => t.name === 'jo2'), {
       message: "jo2's tile in jo's page",
