@@ -3,7 +3,9 @@
 //   dist/room-client.js          ESM, RoomClient alone, dependencies external
 //   dist/kurento-room.bundle.js  ESM, self-contained and minified (a <script type="module"> drop-in)
 //   dist/demo/                   the demo page the reference server serves
+//   dist/custom-elements.json    the custom-elements manifest (custom-elements-manifest.config.mjs)
 import { readFileSync } from 'node:fs';
+import { cli as customElementsAnalyzer } from '@custom-elements-manifest/analyzer/cli.js';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 
@@ -22,6 +24,16 @@ function copyAssets(files) {
   };
 }
 
+/** Writes dist/custom-elements.json once the bundle is written, as `cem analyze` does. */
+function customElementsManifest() {
+  return {
+    name: 'custom-elements-manifest',
+    async writeBundle() {
+      await customElementsAnalyzer({ argv: ['analyze'] });
+    },
+  };
+}
+
 const typescript = (minify) =>
   esbuild({ target: 'es2022', minify, tsconfig: 'tsconfig.json', legalComments: 'none' });
 
@@ -29,7 +41,7 @@ export default [
   {
     input: { 'kurento-room': 'src/index.ts', 'room-client': 'src/client.ts' },
     external,
-    plugins: [typescript(false)],
+    plugins: [typescript(false), customElementsManifest()],
     output: { dir: 'dist', format: 'esm', sourcemap: true, chunkFileNames: '[name]-shared.js' },
   },
   {
