@@ -1,6 +1,7 @@
 // The demo page: a join form that mounts <kurento-room>. `?room=R&name=N` fills the
 // form; `&autojoin` joins at once; `&video=320x240@15` asks the camera for that size and
-// frame rate (default: the browser's, usually 640x480). ICE servers come from the reference server's
+// frame rate (default: the browser's, usually 640x480); `&layout=speaker` (or `grid`) sets
+// the element's `layout` attribute. ICE servers come from the reference server's
 // /config.json ({iceServers: RTCIceServer[]}); without it the room runs on host candidates.
 import '../src/kurento-room.js';
 import type { KurentoRoomElement } from '../src/kurento-room.js';
@@ -45,6 +46,7 @@ function videoConstraints(value: string | null): MediaStreamConstraints | undefi
 
 const params = new URLSearchParams(location.search);
 const media = videoConstraints(params.get('video'));
+const layout = params.get('layout');
 const iceServers = loadIceServers();
 
 /** Replaces any current room (leaving it) with a new element that joins `room` as `name`. */
@@ -53,6 +55,7 @@ async function mount(room: string, name: string): Promise<void> {
   element.room = room;
   element.name = name;
   if (media) element.media = media;
+  if (layout) element.setAttribute('layout', layout);
   element.iceServers = await iceServers;
   const empty = document.createElement('p');
   empty.slot = 'empty';

@@ -2,7 +2,7 @@
  * Headless Debian Chromium for end-to-end tests and the bench, with the flags of
  * FIELD-NOTES section 4 (fake media, loopback WebRTC, no network).
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page, type Viewport } from 'puppeteer-core';
 // @ts-expect-error: a plain .mjs module shared with the web-test-runner config
 import { CHROMIUM_PATH, chromiumArgs } from '../support/chromium.mjs';
 
@@ -20,13 +20,17 @@ export function launchBrowser(options: { denyMedia?: boolean } = {}): Promise<Br
  * Opens `url` in a fresh browser context (its own cookies, storage and camera), with
  * every RTCPeerConnection the page creates recorded on `window.__peers` (numbered
  * `__id` in order) so tests can read their stats. Console errors are collected on `errors`.
+ * With `viewport`, the page is emulated at that size (and `isMobile`, `hasTouch`,
+ * `deviceScaleFactor`) from before it loads; without it, puppeteer's default 800x600.
  */
 export async function openPage(
   browser: Browser,
   url: string,
+  { viewport }: { viewport?: Viewport } = {},
 ): Promise<Page & { errors: string[] }> {
   const context = await browser.createBrowserContext();
   const page = (await context.newPage()) as Page & { errors: string[] };
+  if (viewport) await page.setViewport(viewport);
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(String(error)));
   await page.evaluateOnNewDocument(() => {
