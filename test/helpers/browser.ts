@@ -6,8 +6,13 @@ import puppeteer, { type Browser, type Page, type Viewport } from 'puppeteer-cor
 // @ts-expect-error: a plain .mjs module shared with the web-test-runner config
 import { CHROMIUM_PATH, chromiumArgs } from '../support/chromium.mjs';
 
-/** Launches Chromium; one browser holds many participants, each in its own context. */
-export function launchBrowser(options: { denyMedia?: boolean } = {}): Promise<Browser> {
+/**
+ * Launches Chromium; one browser holds many participants, each in its own context.
+ * `denyMedia` refuses every camera/microphone prompt; `cameras` sets how many fake cameras it lists.
+ */
+export function launchBrowser(
+  options: { denyMedia?: boolean; cameras?: number } = {},
+): Promise<Browser> {
   return puppeteer.launch({
     executablePath: CHROMIUM_PATH as string,
     headless: true,

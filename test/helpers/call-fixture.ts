@@ -17,12 +17,20 @@ export interface CallFixture {
   pages: Map<string, Page & { errors: string[] }>;
 }
 
-/** Registers hooks that open a call of `names` in `room`; `video` is e.g. `320x240@15`. */
-export function callFixture(room: string, names: string[], video?: string): CallFixture {
+/**
+ * Registers hooks that open a call of `names` in `room`; `video` is e.g. `320x240@15`;
+ * `cameras` is how many fake cameras the browser lists (for device switching).
+ */
+export function callFixture(
+  room: string,
+  names: string[],
+  video?: string,
+  { cameras }: { cameras?: number } = {},
+): CallFixture {
   const fixture = { pages: new Map() } as CallFixture;
   before(async () => {
     fixture.server = await startServerProcess();
-    fixture.browser = await launchBrowser();
+    fixture.browser = await launchBrowser({ cameras });
     for (const name of names) {
       const url = demoUrl(fixture.server.url, room, name, video);
       fixture.pages.set(name, await openPage(fixture.browser, url));

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
- * @param {{ denyMedia?: boolean }} [options]
+ * @param {{ denyMedia?: boolean, cameras?: number }} [options] `cameras`: how many fake
+ *   cameras Chromium lists (`fake_device_0`, `fake_device_1`, …); default 1. It always lists
+ *   three fake microphones.
  * @returns {string[]}
  */
 export function chromiumArgs(options = {}) {
@@ -20,7 +22,9 @@ export function chromiumArgs(options = {}) {
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
-    '--use-fake-device-for-media-stream',
+    options.cameras
+      ? `--use-fake-device-for-media-stream=device-count=${options.cameras}`
+      : '--use-fake-device-for-media-stream',
     ...(options.denyMedia ? ['--deny-permission-prompts'] : ['--use-fake-ui-for-media-stream']),
     '--allow-loopback-in-peer-connection',
     '--autoplay-policy=no-user-gesture-required',
