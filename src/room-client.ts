@@ -25,13 +25,13 @@ import type {
   ClientMessage,
   ErrorMessage,
   IceCandidateMessage,
+  ParticipantMediaStateMessage,
   ServerMessage,
 } from './protocol.js';
 import { DefaultReconnectPolicy } from './reconnect-policy.js';
 import { Signaling } from './signaling.js';
 import type {
   ConnectionState,
-  MediaMuteState,
   Participant,
   PeerRestartReason,
   ReconnectPolicy,
@@ -124,6 +124,8 @@ export class RoomClient {
   private sessionId = '';
   /** The pending `join()` call's promise, until the room answers. */
   private joining: { resolve(): void; reject(error: RoomError): void } | null = null;
+  /** The server refused a `setMediaState` during this `join()`: later refusals are not emitted. */
+  private mediaStateRefused = false;
   /** The timeout of the `joinRoom` in flight (a join or a re-join); null when none is. */
   private attemptTimer: Timer | null = null;
   private outage: Outage | null = null;
@@ -243,10 +245,11 @@ export class RoomClient {
       this.settings,
       (kind) => me.peer?.sender(kind),
       (event, ...args) => this.emit(event, ...args),
-      () => this.onLocalMediaState(),
+      (mute) => this.onLocalMediaState(mute),
     ));
     this.roomName = room;
     this.sessionId = randomId();
+    this.mediaStateRefused = false;
     const joined = new Promise<void>((resolve, reject) => (this.joining = { resolve, reject }));
     this.setState('connecting');
     if (this.local !== me) return joined; // A listener already left.
@@ -330,25 +333,38 @@ export class RoomClient {
   }
 
   /**
-   * @internal For the orchestrator, when the room relays a participant's mute state (a
-   * protocol message still to come): sets `participant.audioMuted`/`videoMuted` and emits
-   * `remoteMediaStateChanged` when they changed. A stranger's state is ignored.
+   * `participantMediaState` (ours): the room relays a participant's mute state. Sets
+   * `participant.audioMuted`/`videoMuted` and emits `remoteMediaStateChanged` when they
+   * changed; kept through reconnections and peer restarts until the room says otherwise or
+   * the participant leaves. A stranger's state is ignored; our own name is a protocol error.
    */
-  applyRemoteMediaState(name: string, { audioMuted, videoMuted }: MediaMuteState): void {
-    const member = this.remotes.get(name);
-    if (!member || (member.audioMuted === audioMuted && member.videoMuted === videoMuted)) return;
+  private onRemoteMediaState({ name, audioMuted, videoMuted }: ParticipantMediaStateMessage): void {
+    const member = this.member(name);
+    if (member === this.local) return this.ourselves(name);
+    if (!member) return log.debug(`Ignored the media state of "${name}", a stranger.`);
+    if (member.audioMuted === audioMuted && member.videoMuted === videoMuted) return;
     member.audioMuted = audioMuted;
     member.videoMuted = videoMuted;
     this.emit('remoteMediaStateChanged', member.view, { audioMuted, videoMuted });
   }
 
   /**
-   * The local mute or screen-share state changed: tells the app. The hook where the room
-   * will be told too, once the protocol has a message for it (send it also after each
-   * (re-)join, since the server forgets).
+   * The local mute or screen-share state changed: tells the app, and for a mute change while
+   * connected, the room (`setMediaState`, which foreign servers ignore).
    */
-  private onLocalMediaState(): void {
-    if (this.localMedia) this.emit('localMediaStateChanged', this.localMedia.state);
+  private onLocalMediaState(mute?: boolean): void {
+    if (!this.localMedia) return;
+    this.emit('localMediaStateChanged', this.localMedia.state);
+    if (mute) this.sendMediaState();
+  }
+
+  /** Sends our mute state (`setMediaState`) when connected. */
+  private sendMediaState(): void {
+    const me = this.local;
+    if (me && this.current === 'connected') {
+      const { audioMuted, videoMuted } = me;
+      this.send({ id: 'setMediaState', audioMuted, videoMuted });
+    }
   }
 
   /**
@@ -385,6 +401,8 @@ export class RoomClient {
           return this.onAnswer(message.name, message.sdpAnswer);
         case 'iceCandidate':
           return this.onCandidate(message);
+        case 'participantMediaState':
+          return this.onRemoteMediaState(message);
         case 'error':
           return this.onServerError(message);
       }
@@ -431,6 +449,9 @@ export class RoomClient {
     this.setState('connected');
     if (rejoined) this.emit('reconnected');
     if (this.current === 'connected') {
+      // The server forgets a mute state on a restart, and a newcomer must see it at once.
+      const me = this.local!;
+      if (me.audioMuted || me.videoMuted) this.sendMediaState();
       const listed = new Set(names);
       for (const name of this.remotes.keys()) if (!listed.has(name)) this.startGrace(name);
       for (const name of names) this.addRemote(name);
@@ -468,9 +489,7 @@ export class RoomClient {
   private addRemote(name: string): void {
     const me = this.local;
     if (!me) return;
-    if (name === me.name) {
-      return this.protocolError(`The server announced "${name}": ourselves.`, 'INVALID_MESSAGE');
-    }
+    if (name === me.name) return this.ourselves(name);
     const known = this.remotes.get(name);
     if (known) {
       this.endGrace(name);
@@ -553,10 +572,16 @@ export class RoomClient {
     this.emit('remoteStreamAdded', member.view, member.stream);
   }
 
+  /**
+   * An `error` reply: fails the join in flight, or is emitted. A refused `setMediaState` (a
+   * server that does not know it) is emitted once per `join()`, the rest logged at debug.
+   */
   private onServerError({ code, message, request }: ErrorMessage): void {
     const error = new SignalingError('server', message, { code });
     if (this.attemptTimer !== null && (!request || request === 'joinRoom')) this.failAttempt(error);
-    else this.emit('error', error);
+    else if (request !== 'setMediaState' || !this.mediaStateRefused) this.emit('error', error);
+    else log.debug('setMediaState refused again:', message);
+    this.mediaStateRefused ||= request === 'setMediaState';
   }
 
   /**
@@ -718,6 +743,11 @@ export class RoomClient {
 
   private send(message: ClientMessage): void {
     if (!this.signaling?.send(message)) log.debug(`Not sent (socket not open): ${message.id}`);
+  }
+
+  /** The server named us where it should name someone else. */
+  private ourselves(name: string): void {
+    this.protocolError(`The server announced "${name}": ourselves.`, 'INVALID_MESSAGE');
   }
 
   private protocolError(message: string, code: string): void {
