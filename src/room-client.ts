@@ -90,7 +90,12 @@ interface Outage {
  * is rebuilt alone with a new offer (`peerRestarted`), with a backoff per participant.
  *
  * **Media controls.** Mute (`setMicrophoneEnabled`, `setCameraEnabled`) is a method and
- * changes the publisher in place, without a new offer. The heavier, optional controls are
+ * changes the publisher in place, without a new offer; the room learns of it through our
+ * `setMediaState` message (sent on each change while connected, and after every join and
+ * re-join when something is muted, since a restarted server forgets), and the others'
+ * states arrive as `participantMediaState` (`participant.audioMuted`/`videoMuted`,
+ * `remoteMediaStateChanged`). Kurento's servers ignore the message; an `error` reply to it is
+ * emitted once per `join()`, later ones only logged. The heavier, optional controls are
  * standalone functions taking the client, so that an app ships only those it imports (a
  * class's methods cannot be tree-shaken): `listDevices`, `getActiveDevice`, `switchDevice`,
  * `followDevices` (the fallback when the device in use goes away), `startScreenShare`,
@@ -292,20 +297,24 @@ export class RoomClient {
   /**
    * Mutes (`false`) or unmutes the microphone: `track.enabled`, so silence is sent on the
    * same connection (no new offer) and unmuting is instant. Sets `localParticipant.audioMuted`
-   * and emits `localMediaStateChanged` when it changed; holds for the camera still opening and
-   * for devices switched later. Rejects with `InvalidStateError` (`closed`, `not-joined`,
-   * `arguments`).
+   * and emits `localMediaStateChanged` when it changed, and tells the room (`setMediaState`)
+   * when connected; holds for the microphone still opening and for devices switched later.
+   * Rejects with `InvalidStateError` (`closed`, `not-joined`, `arguments`).
    */
   async setMicrophoneEnabled(enabled: boolean): Promise<void> {
     this.media()!.setMuted('audio', !checkBoolean(enabled));
   }
 
   /**
-   * Turns the camera off (`false`) or on: `track.enabled`, so black frames are sent on the
-   * same connection (no new offer), and everyone's stall watchdog stays content. The camera
-   * stays open (in Chromium its light stays on). Sets `localParticipant.videoMuted` and emits
-   * `localMediaStateChanged` when it changed; a screen share is sent regardless. Rejects as
-   * {@link RoomClient.setMicrophoneEnabled}.
+   * Turns the camera off (`false`) or on: `track.enabled` (Media Capture and Streams,
+   * #dom-mediastreamtrack-enabled), so black frames keep flowing on the same connection (no
+   * new offer). The track is deliberately not stopped: with no frames at all, every
+   * subscriber's stall watchdog (ours, after `stallTimeoutMs`, or another SDK's on any
+   * server) would take the silence for a broken SFU and rebuild its connection, and turning
+   * the camera back on would need a new getUserMedia. So the camera stays open (in Chromium
+   * its light stays on). Sets `localParticipant.videoMuted`, emits `localMediaStateChanged`
+   * when it changed and tells the room as {@link RoomClient.setMicrophoneEnabled}; a screen
+   * share is sent regardless. Rejects as {@link RoomClient.setMicrophoneEnabled}.
    */
   async setCameraEnabled(enabled: boolean): Promise<void> {
     this.media()!.setMuted('video', !checkBoolean(enabled));
