@@ -8,14 +8,12 @@
  *
  * @packageDocumentation
  */
-import { logger } from './log.js';
 import { openMedia, stopStream } from './media.js';
 import type { Emit } from './monitor.js';
 import type { Member } from './participant.js';
 import type { Outgoing } from './peer.js';
 import type { LocalMediaState, MediaKind } from './types.js';
 
-const log = logger('media');
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
 
 /** The client's media settings, shared with its {@link LocalMedia} so that later changes apply to it. */
@@ -32,8 +30,9 @@ export interface MediaSettings {
  * One join's camera and microphone. Mute is `track.enabled = false` (Media Capture and
  * Streams, #dom-mediastreamtrack-enabled): the publisher keeps sending, silence and black
  * frames, so no peer connection notices a change, ours or a subscriber's (whose stall
- * watchdog would take missing frames for a broken SFU). Operations that open devices run
- * one at a time; after {@link LocalMedia.stop} they do nothing and stop what they opened.
+ * watchdog would take missing frames for a broken SFU). Operations that open devices
+ * (in `media-controls.ts`) run one at a time; after {@link LocalMedia.stop} they do nothing
+ * and stop what they opened.
  */
 export class LocalMedia {
   /** What is sent, updated in place: the microphone, and the screen while sharing or else the camera. */
@@ -51,18 +50,17 @@ export class LocalMedia {
   kinds: MediaKind[] = [];
   /** @internal */
   stopped = false;
-  private tail: Promise<unknown> = Promise.resolve();
   /**
    * @param me The local participant's record; its `audioMuted` and `videoMuted` are the state.
    * @param sender The publisher's sender for a kind, if it has one now.
-   * @param changed Called after the mute or screen-share state changed.
+   * @param changed Called after the mute (`mute` true) or screen-share state changed.
    */
   constructor(
     private readonly me: Member,
     /** @internal */ readonly settings: MediaSettings,
     /** @internal */ readonly sender: (kind: MediaKind) => RTCRtpSender | undefined,
     /** @internal */ readonly emit: Emit,
-    /** @internal */ readonly changed: () => void,
+    /** @internal */ readonly changed: (mute?: boolean) => void,
   ) {}
 
   /** The mute and screen-share state. */
@@ -105,11 +103,6 @@ export class LocalMedia {
     };
   }
 
-  /** The device id of the track in use for `kind` (`MediaTrackSettings.deviceId`), if any. */
-  device(kind: MediaKind): string | undefined {
-    return this.tracks[kind]?.getSettings().deviceId;
-  }
-
   /** Mutes or unmutes `kind` (`track.enabled`); the state holds for tracks opened later too. */
   setMuted(kind: MediaKind, muted: boolean): void {
     const key = kind === 'audio' ? 'audioMuted' : 'videoMuted';
@@ -117,7 +110,7 @@ export class LocalMedia {
     this.me[key] = muted;
     const track = this.tracks[kind];
     if (track) track.enabled = !muted;
-    this.changed();
+    this.changed(true);
   }
 
   /** Stops every track (idempotent); nothing is opened afterwards. */
@@ -129,8 +122,8 @@ export class LocalMedia {
     }
   }
 
-  /** What is sent for `kind`: the screen while sharing, else the device's track. */
-  private sent(kind: MediaKind): MediaStreamTrack | null {
+  /** @internal What is sent for `kind`: the screen while sharing, else the device's track. */
+  sent(kind: MediaKind): MediaStreamTrack | null {
     return (kind === 'video' && this.screen) || this.tracks[kind];
   }
 
@@ -142,25 +135,5 @@ export class LocalMedia {
     track.enabled = !(kind === 'audio' ? this.me.audioMuted : this.me.videoMuted);
     track.onended = () => this.settings.lost?.(this, kind, track);
     this.tracks[kind] = track;
-  }
-
-  /** @internal Puts what should be sent for `kind` in `stream` and on the sender; emits `localTrackReplaced`. */
-  async sync(kind: MediaKind): Promise<void> {
-    const track = this.sent(kind);
-    const previous = this.stream.getTracks().find((t) => t.kind === kind) ?? null;
-    if (previous === track) return;
-    if (previous) this.stream.removeTrack(previous);
-    if (track) this.stream.addTrack(track);
-    await this.sender(kind)
-      ?.replaceTrack(track)
-      .catch((error) => log.warn(`replaceTrack(${kind}) failed:`, error));
-    this.emit('localTrackReplaced', kind, track, previous);
-  }
-
-  /** @internal Runs `task` after the ones before it; skipped after `stop()`. */
-  run(task: () => Promise<void>): Promise<void> {
-    const result = this.tail.then(() => (this.stopped ? undefined : task()));
-    this.tail = result.catch(() => {});
-    return result;
   }
 }

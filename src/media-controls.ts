@@ -43,6 +43,43 @@ function checkKind(kind: InputKind): MediaKind {
   return kind === 'audioinput' ? 'audio' : 'video';
 }
 
+/** Each local media's last queued operation (see {@link run}). */
+const tails = new WeakMap<LocalMedia, Promise<unknown>>();
+
+/**
+ * Runs `task` after the operations queued before it on `media` (the ones that open devices
+ * or replace tracks run one at a time); skipped after `media.stop()`.
+ */
+function run(media: LocalMedia, task: () => Promise<void>): Promise<void> {
+  const result = (tails.get(media) ?? Promise.resolve()).then(() =>
+    media.stopped ? undefined : task(),
+  );
+  tails.set(
+    media,
+    result.catch(() => {}),
+  );
+  return result;
+}
+
+/** The device id of the track in use for `kind` (`MediaTrackSettings.deviceId`), if any. */
+function device(media: LocalMedia, kind: MediaKind): string | undefined {
+  return media.tracks[kind]?.getSettings().deviceId;
+}
+
+/** Puts what should be sent for `kind` in the local stream and on the sender; emits `localTrackReplaced`. */
+async function sync(media: LocalMedia, kind: MediaKind): Promise<void> {
+  const track = media.sent(kind);
+  const previous = media.stream.getTracks().find((t) => t.kind === kind) ?? null;
+  if (previous === track) return;
+  if (previous) media.stream.removeTrack(previous);
+  if (track) media.stream.addTrack(track);
+  await media
+    .sender(kind)
+    ?.replaceTrack(track)
+    .catch((error) => log.warn(`replaceTrack(${kind}) failed:`, error));
+  media.emit('localTrackReplaced', kind, track, previous);
+}
+
 // ------------------------------------------------------------ devices
 
 /**
@@ -65,7 +102,8 @@ export async function listDevices(
 
 /** The `deviceId` of the microphone or camera in use; null when none is open or not joined. Throws `InvalidStateError` (`closed`, `arguments`). */
 export function getActiveDevice(client: RoomClient, kind: InputKind): string | null {
-  return client.media(true)?.device(checkKind(kind)) ?? null;
+  const media = client.media(true);
+  return (media && device(media, checkKind(kind))) ?? null;
 }
 
 /**
@@ -86,7 +124,7 @@ export async function switchDevice(
   const media = client.media()!;
   if (!deviceId || typeof deviceId !== 'string') throw badArguments('deviceId');
   const k = checkKind(kind);
-  await media.run(() => replace(media, need(media, k), { exact: deviceId }));
+  await run(media, () => replace(media, need(media, k), { exact: deviceId }));
 }
 
 /**
@@ -105,9 +143,9 @@ async function replace(
   const old = media.tracks[kind];
   if (old) old.onended = null;
   media.adopt(kind, track);
-  await media.sync(kind);
+  await sync(media, kind);
   old?.stop();
-  media.emit('activeDeviceChanged', `${kind}input`, media.device(kind) ?? '');
+  media.emit('activeDeviceChanged', `${kind}input`, device(media, kind) ?? '');
 }
 
 /**
@@ -116,7 +154,7 @@ async function replace(
  */
 function lose(media: LocalMedia, kind: MediaKind, track: MediaStreamTrack): Promise<void> {
   const id = track.getSettings().deviceId ?? '';
-  return media.run(async () => {
+  return run(media, async () => {
     if (media.tracks[kind] !== track) return; // Replaced meanwhile.
     media.emit('deviceLost', `${kind}input`, id);
     try {
@@ -125,7 +163,7 @@ function lose(media: LocalMedia, kind: MediaKind, track: MediaStreamTrack): Prom
       track.onended = null;
       track.stop();
       media.tracks[kind] = null;
-      await media.sync(kind);
+      await sync(media, kind);
       media.emit('error', error as RoomError);
     }
   });
@@ -151,7 +189,7 @@ export function followDevices(client: RoomClient): () => void {
     const listed = await devices.enumerateDevices();
     for (const kind of ['audio', 'video'] as const) {
       const track = media.tracks[kind];
-      const id = media.device(kind);
+      const id = device(media, kind);
       if (track && !listed.some((d) => d.kind === `${kind}input` && d.deviceId === id)) {
         void lose(media, kind, track);
       }
@@ -196,7 +234,7 @@ export function followDevices(client: RoomClient): () => void {
  */
 export async function startScreenShare(client: RoomClient): Promise<void> {
   const media = client.media()!;
-  await media.run(async () => {
+  await run(media, async () => {
     need(media, 'video');
     if (media.screen) return;
     let track: MediaStreamTrack;
@@ -223,7 +261,7 @@ export async function stopScreenShare(client: RoomClient): Promise<void> {
 }
 
 function stopShare(media: LocalMedia): Promise<void> {
-  return media.run(async () => {
+  return run(media, async () => {
     const screen = media.screen;
     if (!screen) return;
     media.screen = null;
@@ -234,7 +272,7 @@ function stopShare(media: LocalMedia): Promise<void> {
 
 /** Sends the screen or the camera as `media.screen` says, and tells the app. */
 async function shared(media: LocalMedia, on: boolean): Promise<void> {
-  await media.sync('video');
+  await sync(media, 'video');
   media.emit('screenShareChanged', on);
   media.changed();
 }

@@ -4,7 +4,9 @@
  * Source: Kurento's Java tutorial `kurento-group-call` (CallHandler.java,
  * UserSession.java, conferenceroom.js). Plain JSON text frames over one WebSocket
  * at path `/groupcall`; every frame has an `id`; there are no request ids and no
- * acknowledgements. One message is ours, `error`, which foreign clients ignore.
+ * acknowledgements. Three messages are ours: `error`, `setMediaState` and
+ * `participantMediaState` (Kurento's tutorial server ignores unknown ids, its client logs
+ * and ignores unknown server messages).
  *
  * This module is shared by the SDK and the reference server. Nothing else calls
  * `JSON.parse` on a frame: {@link parseClientMessage} and {@link parseServerMessage}
@@ -89,9 +91,28 @@ export interface LeaveRoomMessage {
   id: 'leaveRoom';
 }
 
+/**
+ * Ours: the sender's mute state changed (or, right after a join, is not the default).
+ * The server keeps it and relays it to the others as `participantMediaState`. Mute is
+ * `track.enabled = false` on the sender's side: media keeps flowing (silence, black
+ * frames), so this message is the only way the others learn of it. Kurento's tutorial
+ * server ignores it (`default: break;` in CallHandler.java).
+ */
+export interface SetMediaStateMessage {
+  id: 'setMediaState';
+  /** The microphone is muted. */
+  audioMuted: boolean;
+  /** The camera is off. */
+  videoMuted: boolean;
+}
+
 /** Any message a client sends. */
 export type ClientMessage =
-  JoinRoomMessage | ReceiveVideoFromMessage | OnIceCandidateMessage | LeaveRoomMessage;
+  | JoinRoomMessage
+  | ReceiveVideoFromMessage
+  | OnIceCandidateMessage
+  | LeaveRoomMessage
+  | SetMediaStateMessage;
 
 // ---------------------------------------------------------------- server -> client
 
@@ -125,6 +146,18 @@ export interface IceCandidateMessage {
   id: 'iceCandidate';
   name: string;
   candidate: IceCandidateInit;
+}
+
+/**
+ * Ours: participant `name`'s mute state, as they last set it with `setMediaState`. Sent to
+ * the others of the room when it changes, and to a newcomer right after its
+ * `existingParticipants`, one per participant whose state is not the default (both false).
+ */
+export interface ParticipantMediaStateMessage {
+  id: 'participantMediaState';
+  name: string;
+  audioMuted: boolean;
+  videoMuted: boolean;
 }
 
 /**
@@ -177,6 +210,7 @@ export type ServerMessage =
   | ParticipantLeftMessage
   | ReceiveVideoAnswerMessage
   | IceCandidateMessage
+  | ParticipantMediaStateMessage
   | ErrorMessage;
 
 // ---------------------------------------------------------------- parsing
@@ -193,7 +227,7 @@ export interface ProtocolError {
 /** The outcome of parsing one frame. */
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: ProtocolError };
 
-type FieldKind = 'string' | 'strings' | 'candidate' | 'optionalString';
+type FieldKind = 'string' | 'strings' | 'candidate' | 'optionalString' | 'boolean';
 type Schema = Record<string, Record<string, FieldKind>>;
 
 const CLIENT_SCHEMA: Schema = {
@@ -201,6 +235,7 @@ const CLIENT_SCHEMA: Schema = {
   receiveVideoFrom: { sender: 'string', sdpOffer: 'string' },
   onIceCandidate: { name: 'string', candidate: 'candidate' },
   leaveRoom: {},
+  setMediaState: { audioMuted: 'boolean', videoMuted: 'boolean' },
 };
 
 const SERVER_SCHEMA: Schema = {
@@ -209,6 +244,7 @@ const SERVER_SCHEMA: Schema = {
   participantLeft: { name: 'string' },
   receiveVideoAnswer: { name: 'string', sdpAnswer: 'string' },
   iceCandidate: { name: 'string', candidate: 'candidate' },
+  participantMediaState: { name: 'string', audioMuted: 'boolean', videoMuted: 'boolean' },
   error: { code: 'string', message: 'string', request: 'optionalString' },
 };
 
@@ -229,6 +265,8 @@ function readField(kind: FieldKind, value: unknown): { ok: boolean; value?: unkn
   switch (kind) {
     case 'string':
       return { ok: typeof value === 'string', value };
+    case 'boolean':
+      return { ok: typeof value === 'boolean', value };
     case 'optionalString':
       return { ok: value === undefined || typeof value === 'string', value };
     case 'strings':

@@ -25,13 +25,13 @@ import type {
   ClientMessage,
   ErrorMessage,
   IceCandidateMessage,
+  ParticipantMediaStateMessage,
   ServerMessage,
 } from './protocol.js';
 import { DefaultReconnectPolicy } from './reconnect-policy.js';
 import { Signaling } from './signaling.js';
 import type {
   ConnectionState,
-  MediaMuteState,
   Participant,
   PeerRestartReason,
   ReconnectPolicy,
@@ -90,7 +90,12 @@ interface Outage {
  * is rebuilt alone with a new offer (`peerRestarted`), with a backoff per participant.
  *
  * **Media controls.** Mute (`setMicrophoneEnabled`, `setCameraEnabled`) is a method and
- * changes the publisher in place, without a new offer. The heavier, optional controls are
+ * changes the publisher in place, without a new offer; the room learns of it through our
+ * `setMediaState` message (sent on each change while connected, and after every join and
+ * re-join when something is muted, since a restarted server forgets), and the others'
+ * states arrive as `participantMediaState` (`participant.audioMuted`/`videoMuted`,
+ * `remoteMediaStateChanged`). Kurento's servers ignore the message; an `error` reply to it is
+ * emitted once per `join()`, later ones only logged. The heavier, optional controls are
  * standalone functions taking the client, so that an app ships only those it imports (a
  * class's methods cannot be tree-shaken): `listDevices`, `getActiveDevice`, `switchDevice`,
  * `followDevices` (the fallback when the device in use goes away), `startScreenShare`,
@@ -124,6 +129,8 @@ export class RoomClient {
   private sessionId = '';
   /** The pending `join()` call's promise, until the room answers. */
   private joining: { resolve(): void; reject(error: RoomError): void } | null = null;
+  /** The server refused a `setMediaState` during this `join()`: later refusals are not emitted. */
+  private mediaStateRefused = false;
   /** The timeout of the `joinRoom` in flight (a join or a re-join); null when none is. */
   private attemptTimer: Timer | null = null;
   private outage: Outage | null = null;
@@ -243,10 +250,11 @@ export class RoomClient {
       this.settings,
       (kind) => me.peer?.sender(kind),
       (event, ...args) => this.emit(event, ...args),
-      () => this.onLocalMediaState(),
+      (mute) => this.onLocalMediaState(mute),
     ));
     this.roomName = room;
     this.sessionId = randomId();
+    this.mediaStateRefused = false;
     const joined = new Promise<void>((resolve, reject) => (this.joining = { resolve, reject }));
     this.setState('connecting');
     if (this.local !== me) return joined; // A listener already left.
@@ -289,20 +297,24 @@ export class RoomClient {
   /**
    * Mutes (`false`) or unmutes the microphone: `track.enabled`, so silence is sent on the
    * same connection (no new offer) and unmuting is instant. Sets `localParticipant.audioMuted`
-   * and emits `localMediaStateChanged` when it changed; holds for the camera still opening and
-   * for devices switched later. Rejects with `InvalidStateError` (`closed`, `not-joined`,
-   * `arguments`).
+   * and emits `localMediaStateChanged` when it changed, and tells the room (`setMediaState`)
+   * when connected; holds for the microphone still opening and for devices switched later.
+   * Rejects with `InvalidStateError` (`closed`, `not-joined`, `arguments`).
    */
   async setMicrophoneEnabled(enabled: boolean): Promise<void> {
     this.media()!.setMuted('audio', !checkBoolean(enabled));
   }
 
   /**
-   * Turns the camera off (`false`) or on: `track.enabled`, so black frames are sent on the
-   * same connection (no new offer), and everyone's stall watchdog stays content. The camera
-   * stays open (in Chromium its light stays on). Sets `localParticipant.videoMuted` and emits
-   * `localMediaStateChanged` when it changed; a screen share is sent regardless. Rejects as
-   * {@link RoomClient.setMicrophoneEnabled}.
+   * Turns the camera off (`false`) or on: `track.enabled` (Media Capture and Streams,
+   * #dom-mediastreamtrack-enabled), so black frames keep flowing on the same connection (no
+   * new offer). The track is deliberately not stopped: with no frames at all, every
+   * subscriber's stall watchdog (ours, after `stallTimeoutMs`, or another SDK's on any
+   * server) would take the silence for a broken SFU and rebuild its connection, and turning
+   * the camera back on would need a new getUserMedia. So the camera stays open (in Chromium
+   * its light stays on). Sets `localParticipant.videoMuted`, emits `localMediaStateChanged`
+   * when it changed and tells the room as {@link RoomClient.setMicrophoneEnabled}; a screen
+   * share is sent regardless. Rejects as {@link RoomClient.setMicrophoneEnabled}.
    */
   async setCameraEnabled(enabled: boolean): Promise<void> {
     this.media()!.setMuted('video', !checkBoolean(enabled));
@@ -330,25 +342,38 @@ export class RoomClient {
   }
 
   /**
-   * @internal For the orchestrator, when the room relays a participant's mute state (a
-   * protocol message still to come): sets `participant.audioMuted`/`videoMuted` and emits
-   * `remoteMediaStateChanged` when they changed. A stranger's state is ignored.
+   * `participantMediaState` (ours): the room relays a participant's mute state. Sets
+   * `participant.audioMuted`/`videoMuted` and emits `remoteMediaStateChanged` when they
+   * changed; kept through reconnections and peer restarts until the room says otherwise or
+   * the participant leaves. A stranger's state is ignored; our own name is a protocol error.
    */
-  applyRemoteMediaState(name: string, { audioMuted, videoMuted }: MediaMuteState): void {
-    const member = this.remotes.get(name);
-    if (!member || (member.audioMuted === audioMuted && member.videoMuted === videoMuted)) return;
+  private onRemoteMediaState({ name, audioMuted, videoMuted }: ParticipantMediaStateMessage): void {
+    const member = this.member(name);
+    if (member === this.local) return this.ourselves(name);
+    if (!member) return log.debug(`Ignored the media state of "${name}", a stranger.`);
+    if (member.audioMuted === audioMuted && member.videoMuted === videoMuted) return;
     member.audioMuted = audioMuted;
     member.videoMuted = videoMuted;
     this.emit('remoteMediaStateChanged', member.view, { audioMuted, videoMuted });
   }
 
   /**
-   * The local mute or screen-share state changed: tells the app. The hook where the room
-   * will be told too, once the protocol has a message for it (send it also after each
-   * (re-)join, since the server forgets).
+   * The local mute or screen-share state changed: tells the app, and for a mute change while
+   * connected, the room (`setMediaState`, which foreign servers ignore).
    */
-  private onLocalMediaState(): void {
-    if (this.localMedia) this.emit('localMediaStateChanged', this.localMedia.state);
+  private onLocalMediaState(mute?: boolean): void {
+    if (!this.localMedia) return;
+    this.emit('localMediaStateChanged', this.localMedia.state);
+    if (mute) this.sendMediaState();
+  }
+
+  /** Sends our mute state (`setMediaState`) when connected. */
+  private sendMediaState(): void {
+    const me = this.local;
+    if (me && this.current === 'connected') {
+      const { audioMuted, videoMuted } = me;
+      this.send({ id: 'setMediaState', audioMuted, videoMuted });
+    }
   }
 
   /**
@@ -385,6 +410,8 @@ export class RoomClient {
           return this.onAnswer(message.name, message.sdpAnswer);
         case 'iceCandidate':
           return this.onCandidate(message);
+        case 'participantMediaState':
+          return this.onRemoteMediaState(message);
         case 'error':
           return this.onServerError(message);
       }
@@ -431,6 +458,9 @@ export class RoomClient {
     this.setState('connected');
     if (rejoined) this.emit('reconnected');
     if (this.current === 'connected') {
+      // The server forgets a mute state on a restart, and a newcomer must see it at once.
+      const me = this.local!;
+      if (me.audioMuted || me.videoMuted) this.sendMediaState();
       const listed = new Set(names);
       for (const name of this.remotes.keys()) if (!listed.has(name)) this.startGrace(name);
       for (const name of names) this.addRemote(name);
@@ -468,9 +498,7 @@ export class RoomClient {
   private addRemote(name: string): void {
     const me = this.local;
     if (!me) return;
-    if (name === me.name) {
-      return this.protocolError(`The server announced "${name}": ourselves.`, 'INVALID_MESSAGE');
-    }
+    if (name === me.name) return this.ourselves(name);
     const known = this.remotes.get(name);
     if (known) {
       this.endGrace(name);
@@ -553,10 +581,16 @@ export class RoomClient {
     this.emit('remoteStreamAdded', member.view, member.stream);
   }
 
+  /**
+   * An `error` reply: fails the join in flight, or is emitted. A refused `setMediaState` (a
+   * server that does not know it) is emitted once per `join()`, the rest logged at debug.
+   */
   private onServerError({ code, message, request }: ErrorMessage): void {
     const error = new SignalingError('server', message, { code });
     if (this.attemptTimer !== null && (!request || request === 'joinRoom')) this.failAttempt(error);
-    else this.emit('error', error);
+    else if (request !== 'setMediaState' || !this.mediaStateRefused) this.emit('error', error);
+    else log.debug('setMediaState refused again:', message);
+    this.mediaStateRefused ||= request === 'setMediaState';
   }
 
   /**
@@ -718,6 +752,11 @@ export class RoomClient {
 
   private send(message: ClientMessage): void {
     if (!this.signaling?.send(message)) log.debug(`Not sent (socket not open): ${message.id}`);
+  }
+
+  /** The server named us where it should name someone else. */
+  private ourselves(name: string): void {
+    this.protocolError(`The server announced "${name}": ourselves.`, 'INVALID_MESSAGE');
   }
 
   private protocolError(message: string, code: string): void {

@@ -105,8 +105,8 @@ export type InputKind = 'audioinput' | 'videoinput';
 
 /**
  * A participant's mute state. For the local participant it is what `setMicrophoneEnabled()`
- * and `setCameraEnabled()` set; for a remote one what the room last said (see
- * `RoomClient.applyRemoteMediaState`), `false` until it says anything.
+ * and `setCameraEnabled()` set; for a remote one what the room last said (the
+ * `participantMediaState` message), `false` until it says anything.
  */
 export interface MediaMuteState {
   /** Their microphone is muted: silence is sent. */

@@ -5,7 +5,11 @@
  * @packageDocumentation
  */
 
-import type { IceCandidateInit, ServerMessage } from '../../src/protocol.js';
+import type {
+  IceCandidateInit,
+  ParticipantMediaStateMessage,
+  ServerMessage,
+} from '../../src/protocol.js';
 import type { EndpointSlot } from './endpoint-slot.js';
 import type { PublisherEndpoint, SubscriberEndpoint } from './media-backend.js';
 import { sameSessionId } from './session-id.js';
@@ -36,6 +40,8 @@ export class Participant {
   readonly subscriptions = new Map<string, EndpointSlot<SubscriberEndpoint>>();
   /** True once the participant left (or its socket closed). */
   left = false;
+  /** Its mute state, as its last `setMediaState` said (both false until then); kept on a takeover. */
+  mediaState = { audioMuted: false, videoMuted: false };
   /** Browser candidates that arrived before their endpoint was negotiated, by name. */
   private readonly queued = new Map<string, IceCandidateInit[]>();
 
@@ -76,6 +82,16 @@ export class Participant {
     this.left = true;
     this.queued.clear();
     this.sink.replaced();
+  }
+
+  /** This participant's `participantMediaState` message, for the others. */
+  mediaStateMessage(): ParticipantMediaStateMessage {
+    return { id: 'participantMediaState', name: this.name, ...this.mediaState };
+  }
+
+  /** True when its mute state is not the default (something is muted). */
+  get muted(): boolean {
+    return this.mediaState.audioMuted || this.mediaState.videoMuted;
   }
 
   /** The slot a candidate or answer for `name` belongs to: own name = publisher. */

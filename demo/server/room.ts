@@ -99,7 +99,7 @@ export class Room {
       const others = [...this.participants.values()];
       for (const other of others) other.send({ id: 'newParticipantArrived', name });
       this.participants.set(name, participant);
-      participant.send({ id: 'existingParticipants', data: others.map((other) => other.name) });
+      this.welcome(participant, others, false);
       this.logger.info({ room: this.name, participant: name }, 'joined');
       return participant;
     });
@@ -133,8 +133,9 @@ export class Room {
     }
     holder.retire();
     this.participants.set(holder.name, participant);
+    participant.mediaState = holder.mediaState;
     const others = [...this.participants.values()].filter((other) => other !== participant);
-    participant.send({ id: 'existingParticipants', data: others.map((other) => other.name) });
+    this.welcome(participant, others, true);
     await Promise.all(releases);
     this.logger.info(
       { room: this.name, participant: holder.name },
@@ -144,9 +145,42 @@ export class Room {
   }
 
   /**
+   * Replies `existingParticipants {data: [the others' names]}` to a participant that just
+   * joined, then one `participantMediaState` per other whose state is not the default, in
+   * the same order. After a takeover every other's state is sent, defaults included: the
+   * re-joining client may hold states that changed while its old connection was dead.
+   */
+  private welcome(participant: Participant, others: Participant[], takeover: boolean): void {
+    participant.send({ id: 'existingParticipants', data: others.map((other) => other.name) });
+    for (const other of others) {
+      if (takeover || other.muted) participant.send(other.mediaStateMessage());
+    }
+  }
+
+  /**
+   * `setMediaState` (ours): keeps the participant's mute state and, when it changed, relays
+   * it as `participantMediaState` to every other participant of the room (not the sender).
+   */
+  private setMediaState(participant: Participant, audioMuted: boolean, videoMuted: boolean): void {
+    this.assertMember(participant);
+    const { mediaState } = participant;
+    if (mediaState.audioMuted === audioMuted && mediaState.videoMuted === videoMuted) return;
+    participant.mediaState = { audioMuted, videoMuted };
+    this.logger.debug(
+      { room: this.name, participant: participant.name, audioMuted, videoMuted },
+      'media state',
+    );
+    const message = participant.mediaStateMessage();
+    for (const other of this.participants.values()) {
+      if (other !== participant) other.send(message);
+    }
+  }
+
+  /**
    * Handles a message of a joined participant.
    *
-   * @throws {@link SignalingError} `ALREADY_JOINED`, `UNKNOWN_PARTICIPANT`, `MEDIA_ERROR`.
+   * @throws {@link SignalingError} `ALREADY_JOINED`, `UNKNOWN_PARTICIPANT`, `MEDIA_ERROR`,
+   *   `NOT_JOINED` (a participant that left or was taken over).
    */
   async handle(participant: Participant, message: ClientMessage): Promise<void> {
     switch (message.id) {
@@ -158,6 +192,8 @@ export class Room {
         return this.addIceCandidate(participant, message.name, message.candidate);
       case 'leaveRoom':
         return this.leave(participant);
+      case 'setMediaState':
+        return this.setMediaState(participant, message.audioMuted, message.videoMuted);
     }
   }
 

@@ -180,20 +180,6 @@ describe('RoomClient media controls', () => {
       );
       expect(() => new RoomClient({ url: 'ws://x/', maxBitrateKbps: 0 })).to.throw(TypeError);
     });
-
-    it('applyRemoteMediaState sets the remote view and emits remoteMediaStateChanged once per change; a stranger is ignored', async () => {
-      const { client, events } = start({ existing: ['bob'] });
-      await client.join('lobby', 'ada');
-      const bob = client.participants.get('bob')!;
-      expect(bob).to.include({ audioMuted: false, videoMuted: false });
-      client.applyRemoteMediaState('bob', { audioMuted: true, videoMuted: false });
-      client.applyRemoteMediaState('bob', { audioMuted: true, videoMuted: false });
-      client.applyRemoteMediaState('nobody', { audioMuted: true, videoMuted: true });
-      expect(bob).to.include({ audioMuted: true, videoMuted: false });
-      expect(events.all('remoteMediaStateChanged')).to.deep.equal([
-        [bob, { audioMuted: true, videoMuted: false }],
-      ]);
-    });
   });
 
   describe('devices', () => {

@@ -156,11 +156,16 @@ describe('RoomClient stats loop and monitors', () => {
     });
 
     it('a participant the room says is muted stops speaking at the next tick, and nobody is the speaker', async () => {
-      const { client, events } = await speakerRoom();
+      const { client, events, server } = await speakerRoom();
       const bob = client.participants.get('bob')!;
       await events.next('activeSpeakerChanged', (p) => p === bob);
       const muted = performance.now();
-      client.applyRemoteMediaState('bob', { audioMuted: true, videoMuted: false });
+      server.send({
+        id: 'participantMediaState',
+        name: 'bob',
+        audioMuted: true,
+        videoMuted: false,
+      });
       await events.next('speakingChanged', (p, speaking) => p === bob && !speaking);
       expect(performance.now() - muted).to.be.below(600); // A tick or two, not the 1 s hangover.
       expect(await events.next('activeSpeakerChanged')).to.deep.equal([null]);

@@ -9,7 +9,9 @@
 // `existingParticipants` reply, `newParticipantArrived` and `participantLeft` to the others,
 // `error NAME_TAKEN` for a name in use (unless the `joinRoom` carries the holder's
 // `sessionId`: then it takes the name over and the holder is closed with 4001 REPLACED), and
-// participants with no client behind them (`arrive()`, `depart()`, `forget()`). Options script
+// participants with no client behind them (`arrive()`, `depart()`, `forget()`), and the mute
+// state as the reference server keeps it (`setMediaState` relayed as `participantMediaState`
+// to the others, and sent to a newcomer after its `existingParticipants`). Options script
 // what a test needs instead (its own join reply, no answers, candidates before the answer, a
 // refused socket), `send()` sends any frame, and the faults of the real world are methods:
 // `closeSocket()`, `refuseNext()`, `stopVideo()`, or an endpoint's `pc.close()`. Each
@@ -23,6 +25,7 @@ import {
   type IceCandidateInit,
   type JoinRoomMessage,
   type ServerMessage,
+  type SetMediaStateMessage,
 } from '../../src/protocol.js';
 import { network } from './msw-network.js';
 import { Recorder, deferred } from './wait.js';
@@ -88,7 +91,12 @@ interface Connection {
   endpoints: Map<string, Endpoint>;
   /** The `sessionId` of its accepted join. */
   sessionId?: string;
+  /** Its mute state, as its last `setMediaState` said; kept on a takeover. */
+  mediaState: MuteState;
 }
+
+type MuteState = Omit<SetMediaStateMessage, 'id'>;
+const UNMUTED: MuteState = { audioMuted: false, videoMuted: false };
 
 let serial = 0;
 
@@ -257,7 +265,13 @@ export class FakeKurento {
       this.#refusals = Math.max(0, this.#refusals - 1);
       return client.close();
     }
-    const connection: Connection = { socket: client, name: null, room: null, endpoints: new Map() };
+    const connection: Connection = {
+      socket: client,
+      name: null,
+      room: null,
+      endpoints: new Map(),
+      mediaState: UNMUTED,
+    };
     this.#open.push(connection);
     client.addEventListener('message', (event) => {
       const parsed = parseClientMessage(event.data);
@@ -296,6 +310,45 @@ export class FakeKurento {
       case 'leaveRoom':
         this.#leave(connection);
         return;
+      case 'setMediaState':
+        this.#setMediaState(connection, message);
+        return;
+    }
+  }
+
+  /** Keeps the sender's mute state and relays a change to the others of its room, as the reference server. */
+  #setMediaState(connection: Connection, { audioMuted, videoMuted }: SetMediaStateMessage): void {
+    const { room, name, mediaState } = connection;
+    if (room === null || name === null) {
+      const message = '"setMediaState" before "joinRoom"';
+      this.#send(connection, {
+        id: 'error',
+        code: 'NOT_JOINED',
+        message,
+        request: 'setMediaState',
+      });
+      return;
+    }
+    if (mediaState.audioMuted === audioMuted && mediaState.videoMuted === videoMuted) return;
+    connection.mediaState = { audioMuted, videoMuted };
+    for (const other of this.#members(room)) {
+      if (other !== connection) {
+        this.#send(other, { id: 'participantMediaState', name, audioMuted, videoMuted });
+      }
+    }
+  }
+
+  /**
+   * `existingParticipants` to a socket that joined `room`, then the mute state of each other
+   * socket there that is not the default (after a takeover: of every one).
+   */
+  #welcome(connection: Connection, room: string, takeover: boolean): void {
+    this.#send(connection, { id: 'existingParticipants', data: this.#names(room, connection) });
+    for (const other of this.#members(room)) {
+      const { name, mediaState } = other;
+      if (other === connection || !(takeover || mediaState.audioMuted || mediaState.videoMuted))
+        continue;
+      this.#send(connection, { id: 'participantMediaState', name: name!, ...mediaState });
     }
   }
 
@@ -311,7 +364,8 @@ export class FakeKurento {
       holder.socket.close(4001, 'replaced');
       connection.room = room;
       connection.sessionId = sessionId;
-      this.#send(connection, { id: 'existingParticipants', data: this.#names(room, connection) });
+      connection.mediaState = holder.mediaState;
+      this.#welcome(connection, room, true);
       return;
     }
     const names = this.#names(room);
@@ -329,7 +383,8 @@ export class FakeKurento {
     }
     connection.room = room;
     connection.sessionId = sessionId;
-    this.#send(connection, { id: 'existingParticipants', data: names });
+    connection.mediaState = UNMUTED;
+    this.#welcome(connection, room, false);
   }
 
   /** Takes `connection` out of its room: releases its endpoints and tells the others. */
@@ -338,6 +393,7 @@ export class FakeKurento {
     const { room, name } = connection;
     if (room === null || name === null) return;
     connection.room = null;
+    connection.mediaState = UNMUTED;
     for (const other of this.#members(room)) {
       this.#send(other, { id: 'participantLeft', name });
     }

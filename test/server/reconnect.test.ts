@@ -113,8 +113,8 @@ describe('taking a name back with the same sessionId', () => {
     assert.deepEqual(server.stats(), { rooms: 1, participants: 2, endpoints: 3 });
     assert.deepEqual(
       again.history.map((m) => m.id),
-      ['existingParticipants', 'error'],
-      'only its join reply and its barrier',
+      ['existingParticipants', 'participantMediaState', 'error'],
+      'only its join reply (with bob’s mute state) and its barrier',
     );
   });
 

@@ -31,7 +31,13 @@ const CODES: Record<ErrorCode, true> = {
 export const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(CODES));
 
 /** The ids of client messages. */
-export const CLIENT_IDS = ['joinRoom', 'receiveVideoFrom', 'onIceCandidate', 'leaveRoom'];
+export const CLIENT_IDS = [
+  'joinRoom',
+  'receiveVideoFrom',
+  'onIceCandidate',
+  'leaveRoom',
+  'setMediaState',
+];
 /** The ids of server messages. */
 export const SERVER_IDS = [
   'existingParticipants',
@@ -39,6 +45,7 @@ export const SERVER_IDS = [
   'participantLeft',
   'receiveVideoAnswer',
   'iceCandidate',
+  'participantMediaState',
   'error',
 ];
 /** Ids that trip naive lookups (prototype keys) or near misses. */
@@ -120,6 +127,14 @@ export function clientMessage(pools: {
         weight: 3,
       },
       { arbitrary: fc.constant({ id: 'leaveRoom' as const }), weight: 1 },
+      {
+        arbitrary: fc.record({
+          id: fc.constant('setMediaState' as const),
+          audioMuted: fc.boolean(),
+          videoMuted: fc.boolean(),
+        }),
+        weight: 2,
+      },
     )
     .map(plain);
 }
@@ -141,6 +156,12 @@ export const serverMessage: fc.Arbitrary<ServerMessage> = fc
       sdpAnswer: fc.string(),
     }),
     fc.record({ id: fc.constant('iceCandidate' as const), name: fc.string(), candidate }),
+    fc.record({
+      id: fc.constant('participantMediaState' as const),
+      name: fc.string(),
+      audioMuted: fc.boolean(),
+      videoMuted: fc.boolean(),
+    }),
     fc.record(
       {
         id: fc.constant('error' as const),
@@ -167,6 +188,8 @@ export const randomObject = fc
         'data',
         'code',
         'sessionId',
+        'audioMuted',
+        'videoMuted',
       ),
       fc.anything({ withNullPrototype: true }),
     ),

@@ -8,7 +8,12 @@ import { assertValidSessionId } from '../../../demo/server/session-id.js';
 import { ERROR_CODES, type Frame } from './fuzz-frames.js';
 
 /** Messages that other connections or the media backend cause, not the frame itself. */
-const ASYNC_IDS = new Set(['newParticipantArrived', 'participantLeft', 'iceCandidate']);
+const ASYNC_IDS = new Set([
+  'newParticipantArrived',
+  'participantLeft',
+  'iceCandidate',
+  'participantMediaState',
+]);
 
 /** The direct replies of one frame: what arrived after it and before the next barrier's reply. */
 export function directReplies(messages: readonly ServerMessage[]): ServerMessage[] {
@@ -102,6 +107,8 @@ export class ConnectionModel {
         return oneOf(['UNKNOWN_PARTICIPANT', 'MEDIA_ERROR']);
       case 'leaveRoom':
         this.joined = undefined;
+        return replies.length === 0 ? undefined : wrong('no reply');
+      case 'setMediaState':
         return replies.length === 0 ? undefined : wrong('no reply');
     }
   }

@@ -1,0 +1,124 @@
+/**
+ * End to end: the mute state through the real reference server. alice and bob join through
+ * the demo page; alice mutes with `track.enabled` and the server relays her
+ * `setMediaState` to the room; bob keeps decoding her (black) video; a late joiner, carol,
+ * sees her muted state as soon as she joins.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'puppeteer-core';
+import type { RoomClient } from '../../src/room-client.js';
+import type { MediaMuteState } from '../../src/types.js';
+import { inboundReports, openPage } from '../helpers/browser.js';
+import { callFixture } from '../helpers/call-fixture.js';
+import { demoUrl } from '../helpers/room-page.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const VIDEO = '320x240@15';
+
+/** How `viewer`'s client sees `name`'s mute state; null until `name` is a participant there. */
+function seenState(viewer: Page, name: string): Promise<MediaMuteState | null> {
+  return viewer.evaluate((who) => {
+    const element = document.querySelector('kurento-room') as unknown as { client?: RoomClient };
+    const participant = element?.client?.participants.get(who);
+    return participant
+      ? { audioMuted: participant.audioMuted, videoMuted: participant.videoMuted }
+      : null;
+  }, name);
+}
+
+/** Waits until `viewer` sees `name` with `state`. */
+async function expectSeen(viewer: Page, name: string, state: MediaMuteState, what: string) {
+  await waitUntil(
+    async () => {
+      const seen = await seenState(viewer, name);
+      return seen?.audioMuted === state.audioMuted && seen.videoMuted === state.videoMuted;
+    },
+    { message: what },
+  );
+}
+
+/** Calls `setMicrophoneEnabled` and `setCameraEnabled` on the page's client. */
+function setEnabled(page: Page, enabled: boolean): Promise<void> {
+  return page.evaluate(async (on) => {
+    const { client } = document.querySelector('kurento-room') as unknown as { client: RoomClient };
+    await client.setMicrophoneEnabled(on);
+    await client.setCameraEnabled(on);
+  }, enabled);
+}
+
+/** The framesDecoded of the page's only subscription (a room of two). */
+async function framesDecoded(page: Page): Promise<number> {
+  const reports = await inboundReports(page);
+  return reports.length === 1 ? reports[0]!.framesDecoded : 0;
+}
+
+describe('the mute state in a call through the reference server', () => {
+  const call = callFixture('mute', ['alice', 'bob'], VIDEO);
+  const pages = call.pages;
+
+  it('alice mutes: bob sees it, keeps decoding her black frames, and no peer connection is rebuilt', async () => {
+    const alice = pages.get('alice')!;
+    const bob = pages.get('bob')!;
+    await waitUntil(async () => (await framesDecoded(bob)) > 0, {
+      message: 'bob decoding alice',
+    });
+    await bob.evaluate(() => {
+      const { client } = document.querySelector('kurento-room') as unknown as {
+        client: RoomClient;
+      };
+      const restarts: string[] = [];
+      (window as unknown as { __restarts: string[] }).__restarts = restarts;
+      client.on('peerRestarted', (participant, reason) => {
+        restarts.push(`${participant.name}: ${reason}`);
+      });
+    });
+    assert.deepEqual(await seenState(bob, 'alice'), { audioMuted: false, videoMuted: false });
+
+    await setEnabled(alice, false);
+    await expectSeen(
+      bob,
+      'alice',
+      { audioMuted: true, videoMuted: true },
+      'bob seeing alice muted',
+    );
+
+    const muted = await framesDecoded(bob);
+    // 50 frames at the camera's 15 fps: longer than the 2.5 s stall timeout.
+    await waitUntil(async () => (await framesDecoded(bob)) > muted + 50, {
+      message: 'bob still decoding alice’s video (black frames) while her camera is off',
+    });
+    const restarts = await bob.evaluate(
+      () => (window as unknown as { __restarts: string[] }).__restarts,
+    );
+    assert.deepEqual(restarts, [], 'no stall watchdog fired');
+  });
+
+  it('a late joiner sees alice muted at once, without her doing anything', async () => {
+    const carol = await openPage(call.browser, demoUrl(call.server.url, 'mute', 'carol', VIDEO));
+    pages.set('carol', carol);
+    await waitUntil(async () => (await seenState(carol, 'alice')) !== null, {
+      message: 'carol joined with alice in the room',
+    });
+    await expectSeen(
+      carol,
+      'alice',
+      { audioMuted: true, videoMuted: true },
+      'carol seeing alice muted',
+    );
+    assert.deepEqual(await seenState(carol, 'bob'), { audioMuted: false, videoMuted: false });
+  });
+
+  it('alice unmutes: bob and carol see it', async () => {
+    await setEnabled(pages.get('alice')!, true);
+    for (const name of ['bob', 'carol']) {
+      await expectSeen(
+        pages.get(name)!,
+        'alice',
+        { audioMuted: false, videoMuted: false },
+        `${name} seeing alice unmuted`,
+      );
+    }
+    for (const [name, page] of pages) assert.deepEqual(page.errors, [], `${name}: no page error`);
+  });
+});
