@@ -92,8 +92,12 @@ describe('<kurento-room> accessibility (axe-core, WCAG 2.1 A/AA)', () => {
 
     it('with a remote participant muted has no violations', async () => {
       const element = await inRoom(['Bob', 'Carol']);
-      element.client!['applyRemoteMediaState']('Bob', { audioMuted: true, videoMuted: true });
-      await element.updateComplete;
+      server.send({ id: 'participantMediaState', name: 'Bob', audioMuted: true, videoMuted: true });
+      await rendered(
+        element,
+        () => tile(element, 'Bob')?.hasAttribute('data-audio-muted'),
+        "Bob's tile muted",
+      );
       expect(await a11yViolations(element)).to.deep.equal([]);
     });
 
