@@ -328,8 +328,6 @@ export class MediaPreview implements ReactiveController {
     meter.source?.disconnect();
     meter.source = meter.context.createMediaStreamSource(new MediaStream([track]));
     meter.source.connect(meter.analyser);
-    // Suspended until a user gesture under the autoplay policy; every toggle is one.
-    void meter.context.resume().catch(() => {});
   }
 
   /** Reads the level now; re-renders the host when it changed. */
@@ -338,7 +336,11 @@ export class MediaPreview implements ReactiveController {
     const track = this.#track('audio');
     let level = 0;
     if (meter && track?.enabled && track.readyState === 'live') {
-      if (meter.context.state === 'suspended') void meter.context.resume().catch(() => {});
+      // Created before any user gesture, the context starts suspended (autoplay policy);
+      // resume it once the page has had one, so that no warning repeats meanwhile.
+      if (meter.context.state === 'suspended' && navigator.userActivation?.hasBeenActive) {
+        void meter.context.resume().catch(() => {});
+      }
       meter.analyser.getFloatTimeDomainData(meter.samples);
       let sum = 0;
       for (const value of meter.samples) sum += value * value;

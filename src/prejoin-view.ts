@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { css, html, type TemplateResult } from 'lit';
+import { css, html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { live } from 'lit/directives/live.js';
 import type { MediaAccessError } from './errors.js';
@@ -131,6 +131,7 @@ export function renderPrejoin(
   const alert = [fields.error, ...problems].filter(Boolean).join(' ');
   const percent = Math.round(preview.level * 100);
   const stream = preview.stream;
+  const showing = !!stream?.getVideoTracks().length;
   return html`<form
     part="prejoin"
     @submit=${(event: SubmitEvent) => {
@@ -145,7 +146,9 @@ export function renderPrejoin(
         playsinline
         .muted=${true}
         .srcObject=${guard([stream], () => stream)}
+        ?hidden=${!showing}
       ></video>
+      ${showing ? nothing : html`<span class="off">Camera off</span>`}
       <div class="bar">
         ${toggle(preview, 'audio')} ${toggle(preview, 'video')}
         <div
@@ -192,6 +195,14 @@ export const prejoinStyles = css`
     height: 100%;
     object-fit: cover;
     transform: scaleX(-1);
+  }
+
+  [part='preview'] .off {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+    color: #fff;
   }
 
   [part='prejoin'] .bar {

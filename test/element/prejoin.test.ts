@@ -4,7 +4,13 @@
 import { expect } from '@esm-bundle/chai';
 import { InvalidStateError, MediaAccessError } from '../../src/errors.js';
 import type { KurentoRoomElement } from '../../src/kurento-room.js';
-import { rejection, stubGetUserMedia, trackIntervals, until } from '../client/helpers.js';
+import {
+  rejection,
+  stubGetUserMedia,
+  trackIntervals,
+  until,
+  watchUncaught,
+} from '../client/helpers.js';
 import {
   audioMeter,
   countAudioContexts,
@@ -286,11 +292,14 @@ describe('pre-join screen', () => {
       await host.updateComplete;
       expect(toggle.getAttribute('aria-pressed')).to.equal('false');
       expect(host.preview.videoEnabled).to.equal(false);
+      expect(video().hidden, 'no frozen last frame').to.equal(true);
+      expect(part('preview').textContent).to.contain('Camera off');
       toggle.click();
       await until(() => track('video')?.readyState === 'live', 'a new camera track');
       expect(track('video')).to.not.equal(old);
       await host.updateComplete;
       expect(toggle.getAttribute('aria-pressed')).to.equal('true');
+      expect(video().hidden).to.equal(false);
       await frames(video(), 3, 'the preview with the camera back');
     });
 
@@ -373,6 +382,8 @@ describe('pre-join screen', () => {
 
   describe('denied devices', () => {
     it('getUserMedia denied: the alert says what to do, nothing is open, and Join still submits a receive-only choice', async () => {
+      const uncaught = watchUncaught();
+      onCleanup(uncaught.stop);
       recordTracks(() => Promise.reject(refusal('NotAllowedError')));
       await started();
       const alert = part('prejoin-error');
@@ -391,6 +402,7 @@ describe('pre-join screen', () => {
       expect(host.submitted).to.deep.equal([
         { media: false, audioEnabled: true, videoEnabled: true },
       ]);
+      expect(uncaught.errors).to.deep.equal([]);
     });
 
     it('a denied camera alone leaves the microphone: the meter works and the choice is audio only', async () => {
