@@ -14,6 +14,7 @@ import {
 import {
   audioMeter,
   countAudioContexts,
+  stubMediaDevices,
   watchDeviceChangeListeners,
 } from '../client/media-probes.js';
 import { cleanup, onCleanup } from '../helpers-browser/fixture.js';
@@ -223,13 +224,7 @@ describe('pre-join screen', () => {
       const old = track('video')!;
       const lost = old.getSettings().deviceId!;
       const real = await navigator.mediaDevices.enumerateDevices();
-      Object.defineProperty(navigator.mediaDevices, 'enumerateDevices', {
-        configurable: true,
-        value: async () => real.filter((d) => d.deviceId !== lost),
-      });
-      onCleanup(() => {
-        delete (navigator.mediaDevices as Partial<MediaDevices>).enumerateDevices;
-      });
+      stubMediaDevices('enumerateDevices', async () => real.filter((d) => d.deviceId !== lost));
       navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
       await until(() => track('video') !== old && track('video') !== undefined, 'a new camera');
       expect(old.readyState).to.equal('ended');
