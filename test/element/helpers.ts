@@ -44,6 +44,14 @@ export function statusText(element: KurentoRoomElement): string {
     .trim();
 }
 
+/** The button with part `part` (`join-button`, `mic-button`, `pin-button`…), if rendered. */
+export function part<T extends HTMLElement = HTMLButtonElement>(
+  element: KurentoRoomElement,
+  name: string,
+): T | null {
+  return shadow(element).querySelector<T>(`[part~="${name}"]`);
+}
+
 /** The tiles, as the e2e tests find them. */
 export function tiles(element: KurentoRoomElement): HTMLElement[] {
   return [...shadow(element).querySelectorAll<HTMLElement>('[part~="tile"]')];
