@@ -12,7 +12,6 @@ export const tileStyles = css`
     color: var(--kurento-room-tile-text);
     outline: 3px solid transparent;
     outline-offset: -3px;
-    transition: outline-color 0.2s;
   }
 
   [part~='tile'][data-speaking] {
@@ -153,7 +152,6 @@ export const tileStyles = css`
     color: inherit;
     cursor: pointer;
     opacity: 0;
-    transition: opacity 0.2s;
   }
 
   [part~='tile']:hover [part='pin-button'],
