@@ -152,7 +152,7 @@ export class KurentoRoomElement extends LitElement {
   readonly #menu = new DeviceMenu(this, (action) => this.#controller.run(action));
   /** The server, room and name autojoin last acted on, so it joins once per change. */
   #autojoined = '';
-  /** The participant the speaker layout focused last (kept while nobody speaks). */
+  /** The pinned or speaking participant the speaker layout focused last (kept while nobody speaks). */
   #lastFocus: string | null = null;
 
   /** The signaling WebSocket URL; relative and `http(s):` URLs are resolved against the page. Default: `/groupcall` on the page's origin (`wss:` on `https:` pages). */
@@ -321,13 +321,12 @@ export class KurentoRoomElement extends LitElement {
     const remotes = [...client.participants.values()];
     const tiles = local ? [local, ...remotes] : remotes;
     const speaker = this.layout === 'speaker';
+    const { activeSpeaker } = this.#controller;
     const focus = speaker
-      ? (this.#lastFocus = focusOf(tiles, {
-          pinned: this.pinned,
-          activeSpeaker: this.#controller.activeSpeaker,
-          last: this.#lastFocus,
-        }))
+      ? focusOf(tiles, { pinned: this.pinned, activeSpeaker, last: this.#lastFocus })
       : null;
+    // Remembered when chosen, not when a default: the last speaker stays large in silence.
+    if (focus && (focus === this.pinned || focus === activeSpeaker)) this.#lastFocus = focus;
     const screenSharing = client.screenSharing;
     const stream = local?.stream;
     const context = {

@@ -14,7 +14,7 @@ export interface FocusCandidates {
   pinned: string | null;
   /** The client's active speaker, if anyone speaks. */
   activeSpeaker: string | null;
-  /** The participant focused last time, kept while nobody speaks. */
+  /** The pinned or speaking participant focused last, kept while nobody speaks. */
   last: string | null;
 }
 

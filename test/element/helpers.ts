@@ -170,15 +170,17 @@ export function recordEvents<K extends keyof GlobalEventHandlersEventMap>(
   };
 }
 
-/** Mounts Ada in a fresh room with `others` there (no client behind them), joins and waits for every tile. */
+/** Mounts Ada in a fresh room with `others` there (no client behind them), joins publishing `media` (default camera and microphone) and waits for every tile. */
 export async function joinedWith(
   server: FakeKurento,
   others: string[],
   attributes: Record<string, string> = {},
+  media?: MediaStreamConstraints,
 ): Promise<KurentoRoomElement> {
   const room = freshRoom();
   for (const name of others) server.arrive(name, room);
   const element = await mount({ server: server.url, room, name: 'Ada', ...attributes });
+  if (media) element.media = media;
   await element.join();
   await rendered(
     element,
