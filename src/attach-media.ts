@@ -1,19 +1,21 @@
 /**
  * A Lit element directive that plays a remote participant's stream in a `<video>` through
  * `RoomClient.attachMediaElement`, so that an autoplay refusal is noticed (`playbackBlocked`)
- * and `startPlayback()` can retry it, and detaches it when the element leaves the page.
+ * and `startPlayback()` can retry it; {@link detachMedia} lets it go when the stream is
+ * removed (the tile goes with it). A plain directive, not an `AsyncDirective`: the stream's
+ * removal is the client's event, and the disconnection machinery would cost 0.4 KB min+gz.
  *
  * @packageDocumentation
  */
 import { nothing, type ElementPart } from 'lit';
-import { AsyncDirective, directive, PartType, type PartInfo } from 'lit/async-directive.js';
+import { Directive, directive, PartType, type PartInfo } from 'lit/directive.js';
 import type { RoomClient } from './room-client.js';
 
-class AttachMediaDirective extends AsyncDirective {
-  #element: HTMLMediaElement | null = null;
-  #client: RoomClient | null = null;
+/** Each attached stream's element and the function that detaches it from the client. */
+const attached = new Map<MediaStream, { element: HTMLMediaElement; detach: () => void }>();
+
+class AttachMediaDirective extends Directive {
   #stream: MediaStream | null = null;
-  #detach: (() => void) | null = null;
 
   constructor(part: PartInfo) {
     super(part);
@@ -25,40 +27,29 @@ class AttachMediaDirective extends AsyncDirective {
   }
 
   override update(part: ElementPart, [client, stream]: [RoomClient, MediaStream | null]) {
-    this.#element = part.element as HTMLMediaElement;
     // Set on change only: every srcObject assignment reloads the video (a visible flicker).
-    if (client !== this.#client || stream !== this.#stream || !this.#detach) {
-      this.#client = client;
-      this.#stream = stream;
-      this.#attach();
+    if (stream === this.#stream || client.state === 'closed') return nothing;
+    if (this.#stream) detachMedia(this.#stream);
+    this.#stream = stream;
+    if (stream) {
+      const element = part.element as HTMLMediaElement;
+      attached.set(stream, { element, detach: client.attachMediaElement(element, stream) });
     }
     return nothing;
-  }
-
-  protected override disconnected(): void {
-    this.#release();
-    if (this.#element) this.#element.srcObject = null;
-  }
-
-  protected override reconnected(): void {
-    this.#attach();
-  }
-
-  #attach(): void {
-    this.#release();
-    const element = this.#element;
-    if (!element || !this.#client || !this.#stream || this.#client.state === 'closed') return;
-    this.#detach = this.#client.attachMediaElement(element, this.#stream);
-  }
-
-  #release(): void {
-    this.#detach?.();
-    this.#detach = null;
   }
 }
 
 /**
  * `<video ${attachMedia(client, stream)}>`: plays `stream` with `client.attachMediaElement`,
- * again when `client` or `stream` changes; detaches (and clears `srcObject`) on removal.
+ * again when `stream` changes (a new stream after a reconnection).
  */
 export const attachMedia = directive(AttachMediaDirective);
+
+/** Detaches `stream` from its element (clears `srcObject`) and from the client; call it when the stream is removed. */
+export function detachMedia(stream: MediaStream): void {
+  const entry = attached.get(stream);
+  if (!entry) return;
+  attached.delete(stream);
+  entry.detach();
+  if (entry.element.srcObject === stream) entry.element.srcObject = null;
+}

@@ -16,8 +16,6 @@ export const controlStyles = css`
     align-items: center;
     gap: 0.375rem;
     min-height: 2.5rem;
-    min-width: 2.5rem;
-    justify-content: center;
     padding: 0.375rem 0.875rem;
     border: 0;
     border-radius: var(--kurento-room-control-radius);
@@ -54,12 +52,7 @@ export const controlStyles = css`
     }
 
     [part='control-label'] {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
+      font-size: 0;
     }
   }
 

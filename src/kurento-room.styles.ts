@@ -11,7 +11,6 @@ export const styles = css`
     --kurento-room-tile-background: #1d232a;
     --kurento-room-tile-text: #fff;
     --kurento-room-tile-aspect-ratio: 4 / 3;
-    --kurento-room-avatar-background: #3d4a57;
     --kurento-room-speaking-color: #2fb170;
     --kurento-room-muted-color: #b3261e;
     --kurento-room-quality-good: #2fb170;
@@ -113,7 +112,6 @@ export const styles = css`
     display: flex;
     gap: var(--kurento-room-gap);
     overflow-x: auto;
-    overscroll-behavior-x: contain;
   }
 
   [part='strip'] > [part~='tile'] {
@@ -144,6 +142,5 @@ export const styles = css`
     inset-inline-start: 50%;
     transform: translate(-50%, -50%);
     z-index: 2;
-    box-shadow: 0 2px 8px rgb(0 0 0 / 0.4);
   }
 `;

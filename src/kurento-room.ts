@@ -113,7 +113,7 @@ export function resolveServerUrl(server: string | null | undefined, base = locat
  * @csspart devices-button - Opens the device menu (`aria-expanded`).
  * @csspart layout-button - Switches between the grid and speaker layouts.
  * @csspart leave-button - Leaves the room.
- * @csspart control-label - A control's text (visually hidden on narrow elements).
+ * @csspart control-label - A control's text (0 px on elements narrower than 40rem: icons only, the text stays the accessible name).
  * @csspart device-anchor - The wrapper of the devices button and its menu.
  * @csspart device-menu - The device menu panel.
  * @csspart device-label - The label around each device picker.
@@ -128,7 +128,6 @@ export function resolveServerUrl(server: string | null | undefined, base = locat
  * @cssproperty --kurento-room-tile-background - Tile background behind the video. Default `#1d232a`.
  * @cssproperty --kurento-room-tile-text - Text and icon colour on tiles. Default `#fff`.
  * @cssproperty --kurento-room-tile-aspect-ratio - Tile aspect ratio. Default `4 / 3`.
- * @cssproperty --kurento-room-avatar-background - The circle behind a camera-off initial. Default `#3d4a57`.
  * @cssproperty --kurento-room-speaking-color - The outline of a speaking participant's tile. Default `#2fb170`.
  * @cssproperty --kurento-room-muted-color - The muted indicator's background. Default `#b3261e`.
  * @cssproperty --kurento-room-quality-good - Quality bars when `excellent` or `good`. Default `#2fb170`.

@@ -8,6 +8,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { activeSpeaker } from './active-speaker.js';
+import { detachMedia } from './attach-media.js';
 import { followDevices } from './media-controls.js';
 import { connectionQuality } from './quality.js';
 import { RoomClient } from './room-client.js';
@@ -201,6 +202,7 @@ export class RoomController implements ReactiveController {
       client.on('error', (error) => this.#fail(error)),
       client.on('localTrackReplaced', () => this.#host.requestUpdate()),
       client.on('activeSpeakerChanged', (p) => void (this.activeSpeaker = p?.name ?? null)),
+      client.on('remoteStreamRemoved', (_, stream) => detachMedia(stream)),
     );
     try {
       this.#unbind.push(followDevices(client));

@@ -40,16 +40,6 @@ export const tileStyles = css`
     place-items: center;
     background: var(--kurento-room-tile-background);
     font-size: 2rem;
-    font-weight: 600;
-  }
-
-  [part='avatar']::before {
-    content: '';
-    position: absolute;
-    width: 4.5rem;
-    height: 4.5rem;
-    border-radius: 50%;
-    background: var(--kurento-room-avatar-background);
   }
 
   [part='name'],
