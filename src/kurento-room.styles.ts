@@ -1,21 +1,52 @@
 import { css } from 'lit';
 
-/** Styles of `<kurento-room>`; the custom properties are documented on the element. */
+/** Styles of `<kurento-room>` itself: its custom properties, header and layouts (documented on the element). */
 export const styles = css`
   :host {
     --kurento-room-gap: 0.5rem;
     --kurento-room-tile-min-width: 14rem;
+    --kurento-room-strip-tile-width: 9rem;
+    --kurento-room-stage-height: min(70vh, 56.25cqi);
     --kurento-room-tile-radius: 0.5rem;
     --kurento-room-tile-background: #1d232a;
+    --kurento-room-tile-text: #fff;
     --kurento-room-tile-aspect-ratio: 4 / 3;
+    --kurento-room-speaking-color: #2fb170;
+    --kurento-room-muted-color: #b3261e;
+    --kurento-room-quality-good: #2fb170;
+    --kurento-room-quality-poor: #e0a100;
+    --kurento-room-quality-lost: #b3261e;
     --kurento-room-accent: #1f5fbf;
     --kurento-room-accent-text: #fff;
     --kurento-room-error: #b3261e;
+    --kurento-room-control-background: #2b333c;
+    --kurento-room-control-text: #fff;
+    --kurento-room-control-active: #b3261e;
+    --kurento-room-control-radius: 999px;
+    --kurento-room-menu-background: #fff;
+    --kurento-room-menu-text: #1d232a;
     display: block;
+    container-type: inline-size;
   }
 
-  :host([hidden]) {
-    display: none;
+  :host([hidden]),
+  [hidden] {
+    display: none !important;
+  }
+
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+
+  button:focus-visible,
+  select:focus-visible {
+    outline: 2px solid var(--kurento-room-accent);
+    outline-offset: 2px;
   }
 
   [part='header'] {
@@ -35,13 +66,15 @@ export const styles = css`
   [part='status'] {
     flex: 1 1 12rem;
     margin: 0;
+    overflow-wrap: anywhere;
   }
 
   [part='error'] {
     color: var(--kurento-room-error);
   }
 
-  [part='join-button'] {
+  [part='join-button'],
+  [part='playback-button'] {
     font: inherit;
     padding: 0.4em 1em;
     border: 0;
@@ -51,14 +84,14 @@ export const styles = css`
     cursor: pointer;
   }
 
-  [part='join-button']:focus-visible {
-    outline: 2px solid var(--kurento-room-accent);
-    outline-offset: 2px;
-  }
-
   [part='join-button']:disabled {
     opacity: 0.5;
     cursor: not-allowed;
+  }
+
+  /* The focused tile is positioned over the stage, outside the strip's scrolling box. */
+  [part~='call'] {
+    position: relative;
   }
 
   [part='grid'] {
@@ -70,56 +103,26 @@ export const styles = css`
     gap: var(--kurento-room-gap);
   }
 
-  [part~='tile'] {
-    position: relative;
-    margin: 0;
-    aspect-ratio: var(--kurento-room-tile-aspect-ratio);
-    border-radius: var(--kurento-room-tile-radius);
-    overflow: hidden;
-    background: var(--kurento-room-tile-background);
-    color: #fff;
+  [part='stage'] {
+    height: var(--kurento-room-stage-height);
+    margin-block-end: var(--kurento-room-gap);
   }
 
-  [part='video'] {
-    display: block;
-    width: 100%;
-    height: 100%;
-    object-fit: cover;
+  [part='strip'] {
+    display: flex;
+    gap: var(--kurento-room-gap);
+    overflow-x: auto;
   }
 
-  [data-local] [part='video'] {
-    transform: scaleX(-1);
+  [part='strip'] > [part~='tile'] {
+    flex: 0 0 var(--kurento-room-strip-tile-width);
   }
 
-  [part='name'],
-  [part='peer-state'] {
+  [part='strip'] > [data-focus] {
     position: absolute;
-    max-width: calc(100% - 1rem);
-    padding: 0.125rem 0.5rem;
-    border-radius: 0.25rem;
-    background: rgb(0 0 0 / 0.6);
-    font-size: 0.875rem;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
-  }
-
-  [part='name'] {
-    inset-block-end: 0.5rem;
-    inset-inline-start: 0.5rem;
-  }
-
-  [part='peer-state'] {
-    inset-block-start: 0.5rem;
-    inset-inline-end: 0.5rem;
-  }
-
-  [data-peer-state='connected'] [part='peer-state'] {
-    display: none;
-  }
-
-  [data-peer-state='failed'] [part='peer-state'] {
-    background: var(--kurento-room-error);
+    inset: 0 0 auto;
+    height: var(--kurento-room-stage-height);
+    aspect-ratio: auto;
   }
 
   [part='empty'] {
@@ -127,5 +130,17 @@ export const styles = css`
     place-items: center;
     padding: 1rem;
     text-align: center;
+  }
+
+  [part='strip'] > [part='empty'] {
+    flex: 1 0 auto;
+  }
+
+  [part='playback-button'] {
+    position: absolute;
+    inset-block-start: 50%;
+    inset-inline-start: 50%;
+    transform: translate(-50%, -50%);
+    z-index: 2;
   }
 `;

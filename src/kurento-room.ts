@@ -5,14 +5,20 @@
  */
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { canShareScreen, renderControlBar } from './control-bar.js';
+import { DeviceMenu } from './device-menu.js';
+import { startScreenShare, stopScreenShare } from './media-controls.js';
 import { GROUPCALL_PATH } from './protocol.js';
 import type { RoomClient } from './room-client.js';
 import { RoomController, type RoomEventDetails } from './room-controller.js';
+import { focusOf, type RoomLayout } from './room-layout.js';
 import { describeError, describeState, isInRoom } from './room-status.js';
-import type { Participant, PeerState, RoomClientOptions } from './types.js';
+import { renderTile } from './room-tile.js';
+import type { RoomClientOptions } from './types.js';
 import { styles } from './kurento-room.styles.js';
+import { controlStyles } from './control-bar.styles.js';
+import { tileStyles } from './room-tile.styles.js';
 
 /**
  * The signaling URL for `server`: resolved against `base` (the page's address), with
@@ -30,27 +36,27 @@ export function resolveServerUrl(server: string | null | undefined, base = locat
   }
 }
 
-const PEER_STATE_LABELS: Record<PeerState, string> = {
-  none: 'Waiting…',
-  new: 'Connecting…',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  disconnected: 'Reconnecting…',
-  failed: 'Connection failed',
-  closed: 'Closed',
-};
-
 /**
- * A video room: joins `room` as `name` on a Kurento group-call signaling server and
- * shows everyone in a responsive grid, the local camera first (mirrored, muted).
- * Leaves the room when removed from the page.
+ * A video room: joins `room` as `name` on a Kurento group-call signaling server and shows
+ * everyone in a grid, or one participant large (the pinned one, else the active speaker)
+ * above a strip of the others, with a control bar for the microphone, camera, screen share,
+ * devices, layout and leaving. The local camera comes first (mirrored, muted). Leaves the
+ * room when removed from the page.
  *
  * @example
  * ```html
- * <kurento-room room="standup" name="Ada" autojoin></kurento-room>
+ * <kurento-room room="standup" name="Ada" autojoin layout="speaker"></kurento-room>
  * ```
  *
- * @slot empty - Shown in the grid while nobody else is in the room. Default: a short "waiting" note.
+ * @attr {string} server - The signaling WebSocket URL (see the `server` property).
+ * @attr {string} room - The room to join.
+ * @attr {string} name - This participant's name, unique in the room.
+ * @attr {boolean} autojoin - Join as soon as `room` and `name` are set.
+ * @attr {'grid' | 'speaker'} layout - The tile layout; reflected. Default `grid`.
+ * @attr {string} pinned - The name of the participant shown large in the speaker layout.
+ *
+ * @slot empty - Shown among the tiles while nobody else is in the room. Default: a short "waiting" note.
+ * @slot controls - The page's own buttons, in the control bar before "Leave room".
  *
  * @event connection-state-changed - `{state, previous}`: the signaling connection changed state.
  * @event participant-joined - `{participant}`: a remote participant is in the room.
@@ -63,36 +69,90 @@ const PEER_STATE_LABELS: Record<PeerState, string> = {
  * @event reconnecting - `{reason}`: the signaling socket dropped; re-joining (tiles are kept).
  * @event reconnected - `{}`: back in the room after a reconnection.
  * @event peer-restarted - `{participant, reason}`: one peer connection was rebuilt (`failed`, `closed` or `stalled`).
- * @event room-error - `{error}`: a {@link RoomError} (media access, signaling, negotiation).
+ * @event room-error - `{error}`: a {@link RoomError} (media access, signaling, negotiation, a control that failed).
+ * @event local-media-state-changed - `{state}`: `{audioMuted, videoMuted, screenSharing}` of the local participant changed.
+ * @event remote-media-state-changed - `{participant, state}`: a remote participant's `{audioMuted, videoMuted}` changed.
+ * @event active-speaker-changed - `{participant}`: the participant shown as speaking (null: nobody speaks).
+ * @event speaking-changed - `{participant, speaking}`: a participant started or stopped speaking.
+ * @event connection-quality-changed - `{participant, quality}`: `excellent`, `good`, `poor`, `lost` or `unknown`.
+ * @event screen-share-changed - `{active}`: the local screen share started or stopped.
+ * @event device-lost - `{kind, deviceId}`: the microphone (`audioinput`) or camera (`videoinput`) in use went away.
+ * @event active-device-changed - `{kind, deviceId}`: another microphone or camera is in use.
+ * @event playback-blocked - `{}`: the browser blocked remote audio until a click; the element offers one.
+ * @event playback-started - `{}`: remote media plays again after `playback-blocked`.
+ * @event layout-changed - `{layout}`: the user switched the layout (the layout button or a pin); not fired when the page sets `layout`.
  *
- * @csspart header - The bar with the title, status line and button.
+ * @csspart header - The bar with the title, status line and join button.
  * @csspart title - The room name.
  * @csspart status - The status line (a polite live region).
  * @csspart error - The error message inside the status line.
- * @csspart join-button - The Join/Leave button.
- * @csspart grid - The grid of tiles.
+ * @csspart join-button - The Join button (shown while not in the room).
+ * @csspart call - The wrapper of the tiles and the playback button while in the room; also `grid-layout` or `speaker-layout`.
+ * @csspart stage - The space the focused tile takes in the speaker layout.
+ * @csspart grid - The grid of tiles (grid layout).
+ * @csspart strip - The row of the other tiles (speaker layout), scrolling sideways.
  * @csspart tile - One participant's tile (a `figure`); also `local-tile` or `remote-tile`.
+ * @csspart local-tile - The local participant's tile.
+ * @csspart remote-tile - A remote participant's tile.
  * @csspart video - The `video` in a tile.
+ * @csspart avatar - The initial shown over a tile whose camera is off.
  * @csspart name - The participant's name in a tile.
+ * @csspart badges - The corner of a tile with the muted indicator and the quality.
+ * @csspart muted-indicator - Shown on a tile while the participant's microphone is muted.
+ * @csspart quality - The connection quality bars of a tile (hidden while `unknown`).
  * @csspart peer-state - The tile's connection state (hidden while connected).
+ * @csspart pin-button - The button that pins a tile (`aria-pressed`).
+ * @csspart icon - An icon (`svg`) in a button or indicator.
  * @csspart empty - The wrapper of the `empty` slot.
+ * @csspart playback-button - "Click to enable audio", shown while the browser blocks playback.
+ * @csspart controls - The control bar (`role="toolbar"`).
+ * @csspart control - Every button of the control bar; also one of the following.
+ * @csspart mic-button - Mutes or unmutes the microphone (`aria-pressed` while muted).
+ * @csspart camera-button - Turns the camera off or on (`aria-pressed` while off).
+ * @csspart screen-button - Starts or stops sharing a screen (`aria-pressed` while sharing; absent without `getDisplayMedia`).
+ * @csspart devices-button - Opens the device menu (`aria-expanded`).
+ * @csspart layout-button - Switches between the grid and speaker layouts.
+ * @csspart leave-button - Leaves the room.
+ * @csspart control-label - A control's text (0 px on elements narrower than 40rem: icons only, the text stays the accessible name).
+ * @csspart device-anchor - The wrapper of the devices button and its menu.
+ * @csspart device-menu - The device menu panel.
+ * @csspart device-label - The label around each device picker.
+ * @csspart camera-select - The camera picker.
+ * @csspart microphone-select - The microphone picker.
  *
- * @cssproperty --kurento-room-gap - Space between tiles and around the header. Default `0.5rem`.
- * @cssproperty --kurento-room-tile-min-width - The narrowest a tile gets before the grid wraps. Default `14rem`.
+ * @cssproperty --kurento-room-gap - Space between tiles, controls and around the header. Default `0.5rem`.
+ * @cssproperty --kurento-room-tile-min-width - The narrowest a grid tile gets before the grid wraps. Default `14rem`.
+ * @cssproperty --kurento-room-strip-tile-width - The width of a tile in the speaker layout's strip. Default `9rem`.
+ * @cssproperty --kurento-room-stage-height - The height of the focused tile in the speaker layout. Default `min(70vh, 56.25cqi)` (16:9 of the element's width).
  * @cssproperty --kurento-room-tile-radius - Tile corner radius. Default `0.5rem`.
  * @cssproperty --kurento-room-tile-background - Tile background behind the video. Default `#1d232a`.
+ * @cssproperty --kurento-room-tile-text - Text and icon colour on tiles. Default `#fff`.
  * @cssproperty --kurento-room-tile-aspect-ratio - Tile aspect ratio. Default `4 / 3`.
+ * @cssproperty --kurento-room-speaking-color - The outline of a speaking participant's tile. Default `#2fb170`.
+ * @cssproperty --kurento-room-muted-color - The muted indicator's background. Default `#b3261e`.
+ * @cssproperty --kurento-room-quality-good - Quality bars when `excellent` or `good`. Default `#2fb170`.
+ * @cssproperty --kurento-room-quality-poor - Quality bars when `poor`. Default `#e0a100`.
+ * @cssproperty --kurento-room-quality-lost - Quality bars when `lost`. Default `#b3261e`.
  * @cssproperty --kurento-room-accent - Button background and focus ring. Default `#1f5fbf`.
  * @cssproperty --kurento-room-accent-text - Button text colour. Default `#fff`.
  * @cssproperty --kurento-room-error - Error text and failed-state colour. Default `#b3261e`.
+ * @cssproperty --kurento-room-control-background - Control bar button background. Default `#2b333c`.
+ * @cssproperty --kurento-room-control-text - Control bar button text. Default `#fff`.
+ * @cssproperty --kurento-room-control-active - A pressed control's background (muted, sharing). Default `#b3261e`.
+ * @cssproperty --kurento-room-control-radius - Control bar button corner radius. Default `999px`.
+ * @cssproperty --kurento-room-menu-background - The device menu's background. Default `#fff`.
+ * @cssproperty --kurento-room-menu-text - The device menu's text. Default `#1d232a`.
  */
 @customElement('kurento-room')
 export class KurentoRoomElement extends LitElement {
-  static override styles = styles;
+  static override styles = [styles, tileStyles, controlStyles];
 
   readonly #controller = new RoomController(this);
+  readonly #menu = new DeviceMenu(this, (action) => this.#controller.run(action));
   /** The server, room and name autojoin last acted on, so it joins once per change. */
   #autojoined = '';
+  /** The pinned or speaking participant the speaker layout focused last (kept while nobody speaks). */
+  #lastFocus: string | null = null;
 
   /** The signaling WebSocket URL; relative and `http(s):` URLs are resolved against the page. Default: `/groupcall` on the page's origin (`wss:` on `https:` pages). */
   @property() server: string = resolveServerUrl('');
@@ -112,6 +172,17 @@ export class KurentoRoomElement extends LitElement {
   /** What to publish: getUserMedia constraints, or `false` to join receive-only. Default: camera and microphone. */
   @property({ attribute: false }) media?: MediaStreamConstraints | false;
 
+  /**
+   * How tiles are laid out: `grid` (equal tiles) or `speaker` (the focused tile large, the
+   * others in a strip; the focus is `pinned`, else the active speaker, else the last
+   * focused, else the first remote participant, else the local one). Reflected. Setting it
+   * fires nothing; the user's switch fires `layout-changed`. Default `grid`.
+   */
+  @property({ reflect: true }) layout: RoomLayout = 'grid';
+
+  /** The name of the pinned participant, shown large in the speaker layout; null for none. The pin buttons set it. */
+  @property() pinned: string | null = null;
+
   /** The {@link RoomClient} in use: `null` before the first join; a new one is made when joining after it closed or the options changed. */
   get client(): RoomClient | null {
     return this.#controller.client;
@@ -125,6 +196,8 @@ export class KurentoRoomElement extends LitElement {
   }
 
   protected override updated(): void {
+    if (!this.isConnected) return;
+    if (!isInRoom(this.client?.state ?? 'disconnected')) this.#menu.close(false);
     if (!this.autojoin || !this.room || !this.name) return;
     const key = `${this.server}\n${this.room}\n${this.name}`;
     if (key === this.#autojoined) return;
@@ -134,10 +207,54 @@ export class KurentoRoomElement extends LitElement {
     if (state === 'disconnected' || state === 'closed') this.join().catch(() => {});
   }
 
-  private handleButtonClick(): void {
-    const action = isInRoom(this.client?.state ?? 'disconnected') ? this.leave() : this.join();
+  private handleJoinClick(): void {
     // Failures show in the status line and as room-error.
-    action.catch(() => {});
+    this.join().catch(() => {});
+  }
+
+  private handleLeaveClick(): void {
+    void this.leave();
+  }
+
+  private handleMicrophoneClick(): void {
+    void this.#controller.run((c) => c.setMicrophoneEnabled(!!c.localParticipant?.audioMuted));
+  }
+
+  private handleCameraClick(): void {
+    void this.#controller.run((c) => c.setCameraEnabled(!!c.localParticipant?.videoMuted));
+  }
+
+  private handleScreenClick(): void {
+    void this.#controller.run((c) => (c.screenSharing ? stopScreenShare(c) : startScreenShare(c)));
+  }
+
+  private handleLayoutClick(): void {
+    this.#switchLayout(this.layout === 'grid' ? 'speaker' : 'grid');
+  }
+
+  private handlePin(name: string): void {
+    this.pinned = this.pinned === name ? null : name;
+    if (this.pinned) this.#switchLayout('speaker');
+  }
+
+  private handleControlsKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && this.#menu.open) {
+      event.stopPropagation();
+      this.#menu.close(true);
+    }
+  }
+
+  private handlePlaybackClick(): void {
+    void this.#controller.run((c) => c.startPlayback());
+  }
+
+  /** The user's layout switch: sets `layout` and fires `layout-changed` when it changed. */
+  #switchLayout(layout: RoomLayout): void {
+    if (layout === this.layout) return;
+    this.layout = layout;
+    this.dispatchEvent(
+      new CustomEvent('layout-changed', { detail: { layout }, bubbles: true, composed: true }),
+    );
   }
 
   /**
@@ -160,71 +277,115 @@ export class KurentoRoomElement extends LitElement {
 
   protected override render() {
     const client = this.client;
-    const state = client?.state ?? 'disconnected';
-    const inRoom = isInRoom(state);
-    const attempt = this.#controller.attempt;
-    const error = this.#controller.error;
-    const local = inRoom ? client?.localParticipant : null;
-    const remotes = inRoom && client ? [...client.participants.values()] : [];
-    const tiles = local ? [local, ...remotes] : remotes;
-    const room = (inRoom && client?.room) || this.room;
-    const status = describeState(state, room, local?.name ?? attempt?.name ?? this.name);
-    const buttonLabel = inRoom ? 'Leave room' : 'Join room';
+    return client && isInRoom(client.state) ? this.renderCall(client) : this.renderLobby();
+  }
+
+  /** The title and the status line (with the last error), in both views. */
+  private renderStatus(room: string, name: string) {
+    const { attempt, error } = this.#controller;
+    const status = describeState(this.client?.state ?? 'disconnected', room, name);
     return html`
-      <header part="header">
-        <h2 part="title">${room || 'No room chosen'}</h2>
-        <p part="status" role="status" aria-live="polite">
-          ${status}${
-            error && attempt
-              ? html` <span part="error">${describeError(error, attempt)}</span>`
-              : nothing
-          }
-        </p>
-        <button
-          part="join-button"
-          type="button"
-          ?disabled=${state === 'connecting' || (!inRoom && (!this.room || !this.name))}
-          @click=${this.handleButtonClick}
-        >
-          ${buttonLabel}
-        </button>
-      </header>
-      <div part="grid">
-        ${repeat(
-          tiles,
-          (p) => (p.isLocal ? `local:${p.name}` : `remote:${p.name}`),
-          (p) => this.renderTile(p),
-        )}
-        ${
-          state === 'connected' && remotes.length === 0
-            ? html`<div part="empty"><slot name="empty">Waiting for others to join…</slot></div>`
+      <h2 part="title">${room || 'No room chosen'}</h2>
+      <p part="status" role="status" aria-live="polite">
+        ${status}${
+          error && attempt
+            ? html` <span part="error">${describeError(error, attempt)}</span>`
             : nothing
         }
-      </div>
+      </p>
     `;
   }
 
-  private renderTile(p: Participant) {
-    const peerState = p.isLocal && !p.stream ? 'Camera off' : PEER_STATE_LABELS[p.peerState];
-    // guard(): Lit re-sets an object-valued property on every render, and every
-    // assignment to srcObject reloads the video (a visible flicker); set it on change only.
+  /** The view while not in a room: the title, the status line and the Join button. */
+  private renderLobby() {
+    const name = this.#controller.attempt?.name ?? this.name;
     return html`
-      <figure
-        part="tile ${p.isLocal ? 'local-tile' : 'remote-tile'}"
-        data-name=${p.name}
-        ?data-local=${p.isLocal}
-        data-peer-state=${p.peerState}
-      >
-        <video
-          part="video"
-          autoplay
-          playsinline
-          .muted=${p.isLocal}
-          .srcObject=${guard([p.stream], () => p.stream)}
-        ></video>
-        <figcaption part="name">${p.name}${p.isLocal ? ' (you)' : ''}</figcaption>
-        <span part="peer-state">${peerState}</span>
-      </figure>
+      <header part="header">
+        ${this.renderStatus(this.room, name)}
+        <button
+          part="join-button"
+          type="button"
+          ?disabled=${!this.room || !this.name}
+          @click=${this.handleJoinClick}
+        >
+          Join room
+        </button>
+      </header>
+    `;
+  }
+
+  /** The view while joining, joined or re-joining: the tiles in their layout and the control bar. */
+  private renderCall(client: RoomClient) {
+    const local = client.localParticipant;
+    const remotes = [...client.participants.values()];
+    const tiles = local ? [local, ...remotes] : remotes;
+    const speaker = this.layout === 'speaker';
+    const { activeSpeaker } = this.#controller;
+    const focus = speaker
+      ? focusOf(tiles, { pinned: this.pinned, activeSpeaker, last: this.#lastFocus })
+      : null;
+    // Remembered when chosen, not when a default: the last speaker stays large in silence.
+    if (focus && (focus === this.pinned || focus === activeSpeaker)) this.#lastFocus = focus;
+    const screenSharing = client.screenSharing;
+    const stream = local?.stream;
+    const context = {
+      client,
+      screenSharing,
+      onPin: (name: string) => this.handlePin(name),
+    };
+    return html`
+      <header part="header">
+        ${this.renderStatus(client.room ?? this.room, local?.name ?? '')}
+      </header>
+      <div part="call ${speaker ? 'speaker-layout' : 'grid-layout'}">
+        ${speaker ? html`<div part="stage"></div>` : nothing}
+        <div part=${speaker ? 'strip' : 'grid'}>
+          ${repeat(
+            tiles,
+            (p) => (p.isLocal ? `local:${p.name}` : `remote:${p.name}`),
+            (p) =>
+              renderTile(p, {
+                ...context,
+                focused: p.name === focus,
+                pinned: p.name === this.pinned,
+              }),
+          )}
+          ${
+            client.state === 'connected' && remotes.length === 0
+              ? html`<div part="empty"><slot name="empty">Waiting for others to join…</slot></div>`
+              : nothing
+          }
+        </div>
+        ${
+          client.playbackBlocked
+            ? html`<button part="playback-button" type="button" @click=${this.handlePlaybackClick}>
+                Click to enable audio
+              </button>`
+            : nothing
+        }
+      </div>
+      ${renderControlBar(
+        {
+          audioMuted: !!local?.audioMuted,
+          videoMuted: !!local?.videoMuted,
+          screenSharing,
+          hasAudio: !!stream?.getAudioTracks().length,
+          hasVideo: !!stream?.getVideoTracks().length,
+          canShareScreen: canShareScreen(),
+          menuOpen: this.#menu.open,
+          layout: this.layout,
+        },
+        {
+          toggleMicrophone: () => this.handleMicrophoneClick(),
+          toggleCamera: () => this.handleCameraClick(),
+          toggleScreenShare: () => this.handleScreenClick(),
+          toggleDeviceMenu: () => this.#menu.toggle(),
+          toggleLayout: () => this.handleLayoutClick(),
+          leave: () => this.handleLeaveClick(),
+          keydown: (event) => this.handleControlsKeydown(event),
+        },
+        this.#menu.render(),
+      )}
     `;
   }
 }

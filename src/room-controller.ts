@@ -7,10 +7,18 @@
  * @packageDocumentation
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { activeSpeaker } from './active-speaker.js';
+import { detachMedia } from './attach-media.js';
+import { followDevices } from './media-controls.js';
+import { connectionQuality } from './quality.js';
 import { RoomClient } from './room-client.js';
+import type { RoomLayout } from './room-layout.js';
 import type {
+  ConnectionQuality,
   ConnectionState,
-  MediaControlEvents,
+  InputKind,
+  LocalMediaState,
+  MediaMuteState,
   Participant,
   PeerRestartReason,
   PeerState,
@@ -38,9 +46,23 @@ export interface RoomEventDetails {
   reconnected: Record<string, never>;
   'peer-restarted': { participant: Participant; reason: PeerRestartReason };
   'room-error': { error: RoomError };
+  'local-media-state-changed': { state: LocalMediaState };
+  'remote-media-state-changed': { participant: Participant; state: MediaMuteState };
+  'active-speaker-changed': { participant: Participant | null };
+  'speaking-changed': { participant: Participant; speaking: boolean };
+  'connection-quality-changed': { participant: Participant; quality: ConnectionQuality };
+  'screen-share-changed': { active: boolean };
+  'device-lost': { kind: InputKind; deviceId: string };
+  'active-device-changed': { kind: InputKind; deviceId: string };
+  'playback-blocked': Record<string, never>;
+  'playback-started': Record<string, never>;
+  /** Not from the client: the user switched the layout (the layout button, or a pin). */
+  'layout-changed': { layout: RoomLayout };
 }
 
-type ForwardedEvent = Exclude<keyof RoomClientEvents, 'error' | keyof MediaControlEvents>;
+/** Client events that only re-render (the track changed in place; nothing for the page). */
+type RenderOnlyEvent = 'localTrackReplaced';
+type ForwardedEvent = Exclude<keyof RoomClientEvents, 'error' | RenderOnlyEvent>;
 type Forwarders = {
   [E in ForwardedEvent]: (
     ...args: Parameters<RoomClientEvents[E]>
@@ -60,6 +82,22 @@ const FORWARD: Forwarders = {
   reconnecting: (reason) => ['reconnecting', { reason }],
   reconnected: () => ['reconnected', {}],
   peerRestarted: (participant, reason) => ['peer-restarted', { participant, reason }],
+  localMediaStateChanged: (state) => ['local-media-state-changed', { state }],
+  remoteMediaStateChanged: (participant, state) => [
+    'remote-media-state-changed',
+    { participant, state },
+  ],
+  activeSpeakerChanged: (participant) => ['active-speaker-changed', { participant }],
+  speakingChanged: (participant, speaking) => ['speaking-changed', { participant, speaking }],
+  connectionQualityChanged: (participant, quality) => [
+    'connection-quality-changed',
+    { participant, quality },
+  ],
+  screenShareChanged: (active) => ['screen-share-changed', { active }],
+  deviceLost: (kind, deviceId) => ['device-lost', { kind, deviceId }],
+  activeDeviceChanged: (kind, deviceId) => ['active-device-changed', { kind, deviceId }],
+  playbackBlocked: () => ['playback-blocked', {}],
+  playbackStarted: () => ['playback-started', {}],
 };
 
 /** Owns a {@link RoomClient} on behalf of an element; see the module doc. */
@@ -68,6 +106,8 @@ export class RoomController implements ReactiveController {
   error: unknown = null;
   /** The last `join()` call's room, name and server, for status messages. */
   attempt: JoinAttempt | null = null;
+  /** The name of the participant the client last named active speaker; null when nobody speaks. */
+  activeSpeaker: string | null = null;
 
   readonly #host: ReactiveControllerHost & EventTarget;
   #client: RoomClient | null = null;
@@ -87,6 +127,7 @@ export class RoomController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    this.#release();
     void this.#client?.close();
   }
 
@@ -108,6 +149,22 @@ export class RoomController implements ReactiveController {
         (error.reason === 'not-joined' || error.reason === 'closed');
       if (!cancelled) this.#fail(error);
       throw error;
+    } finally {
+      this.#host.requestUpdate();
+    }
+  }
+
+  /**
+   * Runs a control's `action` (a mute, a device switch, a screen share): a failure shows in
+   * the status line and is dispatched as `room-error`, never thrown. Re-renders after.
+   */
+  async run(action: (client: RoomClient) => Promise<void>): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    try {
+      await action(client);
+    } catch (error) {
+      this.#fail(error);
     } finally {
       this.#host.requestUpdate();
     }
@@ -135,13 +192,23 @@ export class RoomController implements ReactiveController {
     ) {
       return current;
     }
-    for (const unbind of this.#unbind) unbind();
-    this.#unbind = [];
+    this.#release();
     void current?.close();
-    const client = new RoomClient(options);
+    const client = new RoomClient({ ...options, monitors: [activeSpeaker(), connectionQuality()] });
     this.#client = client;
     this.#options = options;
-    this.#unbind.push(client.on('error', (error) => this.#fail(error)));
+    this.activeSpeaker = null;
+    this.#unbind.push(
+      client.on('error', (error) => this.#fail(error)),
+      client.on('localTrackReplaced', () => this.#host.requestUpdate()),
+      client.on('activeSpeakerChanged', (p) => void (this.activeSpeaker = p?.name ?? null)),
+      client.on('remoteStreamRemoved', (_, stream) => detachMedia(stream)),
+    );
+    try {
+      this.#unbind.push(followDevices(client));
+    } catch {
+      // No navigator.mediaDevices (an insecure origin): the camera cannot open either.
+    }
     for (const event of Object.keys(FORWARD) as ForwardedEvent[]) {
       const forward = FORWARD[event] as (...args: unknown[]) => [string, unknown];
       this.#unbind.push(
@@ -167,6 +234,12 @@ export class RoomController implements ReactiveController {
       );
     }
     return client;
+  }
+
+  /** Unsubscribes from the current client and stops following its devices. */
+  #release(): void {
+    for (const unbind of this.#unbind) unbind();
+    this.#unbind = [];
   }
 
   /** Records an error for the status line and dispatches `room-error` once per error. */

@@ -43,6 +43,12 @@ export function describeState(state: ConnectionState, room: string, name: string
  */
 export function describeError(error: unknown, attempt: JoinAttempt): string {
   if (error instanceof MediaAccessError) {
+    // startScreenShare's errors name the screen (MediaAccessError.from(error, 'screen')).
+    if (/^(Screen|No screen|The screen)/.test(error.message)) {
+      return error.reason === 'denied'
+        ? 'Screen sharing was refused or cancelled.'
+        : 'The screen could not be shared.';
+    }
     if (error.reason === 'denied') {
       return `Camera or microphone blocked: allow access in the browser's site settings; ${STILL_SEE}`;
     }

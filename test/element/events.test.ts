@@ -3,7 +3,8 @@ import type { KurentoRoomElement } from '../../src/kurento-room.js';
 import type { RoomEventDetails } from '../../src/room-controller.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
-import { freshRoom, mount, nextEvent } from './helpers.js';
+import { stubMediaDevices } from '../client/media-probes.js';
+import { freshRoom, joinedWith, mount, nextEvent, recordEvents } from './helpers.js';
 
 const SERVER = 'ws://mock.test/groupcall';
 const TYPES: Array<keyof RoomEventDetails> = [
@@ -101,5 +102,24 @@ describe('<kurento-room> events', () => {
     await element.updateComplete;
     expect(seen).to.deep.equal([]);
     expect(element.client).to.equal(null);
+  });
+
+  it('follows the devices: a camera that disappears fires device-lost, then active-device-changed for the default, once each', async () => {
+    element = await joinedWith(server, ['Bob']);
+    const events = recordEvents(element, ['device-lost', 'active-device-changed']);
+    const camera = element.client!.localParticipant!.stream!.getVideoTracks()[0];
+    const lostId = camera.getSettings().deviceId!;
+    const native = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
+    stubMediaDevices('enumerateDevices', async () =>
+      (await native()).filter((d) => d.deviceId !== lostId),
+    );
+    const changed = nextEvent(element, 'active-device-changed');
+    navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+    expect((await changed).detail.kind).to.equal('videoinput');
+    expect(events.all('device-lost').map((e) => e.detail)).to.deep.equal([
+      { kind: 'videoinput', deviceId: lostId },
+    ]);
+    expect(events.all('active-device-changed')).to.have.length(1);
+    expect(camera.readyState, 'the lost track is stopped').to.equal('ended');
   });
 });

@@ -2,6 +2,7 @@
 // mutations, media events); the timeouts only turn a hang into a readable failure.
 import '../../src/kurento-room.js';
 import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { onCleanup } from '../helpers-browser/fixture.js';
 
 const GUARD_MS = 8000;
@@ -42,6 +43,14 @@ export function statusText(element: KurentoRoomElement): string {
   return (shadow(element).querySelector('[part="status"]')?.textContent ?? '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** The button with part `part` (`join-button`, `mic-button`, `pin-button`…), if rendered. */
+export function part<T extends HTMLElement = HTMLButtonElement>(
+  element: KurentoRoomElement,
+  name: string,
+): T | null {
+  return shadow(element).querySelector<T>(`[part~="${name}"]`);
 }
 
 /** The tiles, as the e2e tests find them. */
@@ -131,4 +140,55 @@ let rooms = 0;
 export function freshRoom(): string {
   rooms += 1;
   return `room-${rooms}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Sets what the room says of `name`'s mute state, as the server's relay will: the one place
+ * the tests call the client's internal `applyRemoteMediaState`.
+ */
+export function setRemoteMediaState(
+  element: KurentoRoomElement,
+  name: string,
+  state: { audioMuted: boolean; videoMuted: boolean },
+): void {
+  element.client!.applyRemoteMediaState(name, state);
+}
+
+/** Records every `types` event reaching `target` until the end of the test. */
+export function recordEvents<K extends keyof GlobalEventHandlersEventMap>(
+  target: EventTarget,
+  types: K[],
+): { all(type: K): GlobalEventHandlersEventMap[K][] } {
+  const seen: Event[] = [];
+  const record = (event: Event) => seen.push(event);
+  for (const type of types) target.addEventListener(type, record);
+  onCleanup(() => {
+    for (const type of types) target.removeEventListener(type, record);
+  });
+  return {
+    all: (type) => seen.filter((e) => e.type === type) as GlobalEventHandlersEventMap[K][],
+  };
+}
+
+/** Mounts Ada in a fresh room with `others` there (no client behind them), joins publishing `media` (default camera and microphone) and waits for every tile. */
+export async function joinedWith(
+  server: FakeKurento,
+  others: string[],
+  attributes: Record<string, string> = {},
+  media?: MediaStreamConstraints,
+): Promise<KurentoRoomElement> {
+  const room = freshRoom();
+  for (const name of others) server.arrive(name, room);
+  const element = await mount({ server: server.url, room, name: 'Ada', ...attributes });
+  if (media) element.media = media;
+  await element.join();
+  await rendered(
+    element,
+    () =>
+      tiles(element).length === others.length + 1 &&
+      element.client!.localParticipant!.stream?.getVideoTracks().length,
+    'every tile and the camera',
+  );
+  await element.updateComplete;
+  return element;
 }

@@ -7,6 +7,7 @@ import {
   freshRoom,
   mount,
   nextEvent,
+  part,
   playing,
   rendered,
   shadow,
@@ -28,6 +29,7 @@ describe('<kurento-room> rendering', () => {
   afterEach(cleanup);
 
   const button = () => shadow(element!).querySelector<HTMLButtonElement>('[part="join-button"]')!;
+  const leaveButton = () => part(element!, 'leave-button')!;
   const video = (name: string) => tile(element!, name)?.querySelector('video') ?? undefined;
 
   it('defines kurento-room as KurentoRoomElement', () => {
@@ -75,15 +77,15 @@ describe('<kurento-room> rendering', () => {
     await connecting;
     await element.updateComplete;
     expect(statusText(element)).to.equal('Connecting…');
-    expect(button().disabled, 'disabled while connecting').to.equal(true);
+    expect(button(), 'no Join button once joining').to.equal(null);
+    expect(leaveButton().disabled, 'Leave cancels a join').to.equal(false);
 
     await rendered(
       element,
       () => statusText(element!) === `Connected to room ${room} as Ada`,
       'connected',
     );
-    expect(button().textContent!.trim()).to.equal('Leave room');
-    expect(button().disabled).to.equal(false);
+    expect(leaveButton().textContent!.trim()).to.equal('Leave room');
 
     const local = await rendered(element, () => tile(element!, 'Ada'), 'the local tile');
     expect(local.hasAttribute('data-local')).to.equal(true);
@@ -125,11 +127,13 @@ describe('<kurento-room> rendering', () => {
     expect(bob.srcObject).to.equal(bobStream);
 
     const carol = video('Carol')!;
+    expect(adaSets() + bobSets(), 'no srcObject re-assignment (it reloads the video)').to.equal(0);
     server.depart('Bob', room);
     await rendered(element, () => !tile(element!, 'Bob'), "Bob's tile to go");
     expect(tiles(element).map((t) => t.dataset.name)).to.deep.equal(['Ada', 'Carol']);
     expect(video('Carol'), "Carol's video element survives Bob leaving before her").to.equal(carol);
-    expect(adaSets() + bobSets(), 'no srcObject re-assignment (it reloads the video)').to.equal(0);
+    expect(adaSets(), 'no srcObject re-assignment (it reloads the video)').to.equal(0);
+    expect(bob.srcObject, "Bob's removed video is detached").to.equal(null);
     expect(carol.muted).to.equal(false);
   });
 
@@ -175,7 +179,7 @@ describe('<kurento-room> rendering', () => {
     element = await mount({ server: SERVER, room, name: 'Ada' });
     await element.join();
     await rendered(element, () => tiles(element!).length === 2, 'two tiles');
-    button().click();
+    leaveButton().click();
     await server.next('leaveRoom');
     await rendered(element, () => statusText(element!) === 'Not connected', 'Not connected');
     expect(tiles(element)).to.have.length(0);
