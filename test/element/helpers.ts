@@ -142,16 +142,13 @@ export function freshRoom(): string {
   return `room-${rooms}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/**
- * Sets what the room says of `name`'s mute state, as the server's relay will: the one place
- * the tests call the client's internal `applyRemoteMediaState`.
- */
+/** The fake server tells the latest client what `name`'s mute state is (`participantMediaState`). */
 export function setRemoteMediaState(
-  element: KurentoRoomElement,
+  server: FakeKurento,
   name: string,
   state: { audioMuted: boolean; videoMuted: boolean },
 ): void {
-  element.client!.applyRemoteMediaState(name, state);
+  server.send({ id: 'participantMediaState', name, ...state });
 }
 
 /** Records every `types` event reaching `target` until the end of the test. */

@@ -26,22 +26,25 @@ describe('<kurento-room> tiles', () => {
     server = fakeKurento();
     element = await joinedWith(server, ['Bob']);
     const events = recordEvents(element, ['remote-media-state-changed']);
-    setRemoteMediaState(element, 'Bob', { audioMuted: true, videoMuted: false });
+    setRemoteMediaState(server, 'Bob', { audioMuted: true, videoMuted: false });
     await rendered(element, () => bob().hasAttribute('data-audio-muted'), 'Bob muted');
     const indicator = bob().querySelector('[part="muted-indicator"]')!;
     expect(indicator.textContent!.trim()).to.equal('Microphone muted');
     expect(bob().hasAttribute('data-video-muted')).to.equal(false);
     expect(bob().querySelector('[part="avatar"]')).to.equal(null);
 
-    setRemoteMediaState(element, 'Bob', { audioMuted: true, videoMuted: true });
+    setRemoteMediaState(server, 'Bob', { audioMuted: true, videoMuted: true });
     await rendered(element, () => bob().hasAttribute('data-video-muted'), 'Bob camera off');
     expect(bob().querySelector('[part="avatar"]')!.textContent!.trim()).to.equal('B');
-    setRemoteMediaState(element, 'Bob', { audioMuted: true, videoMuted: true }); // No change.
+    setRemoteMediaState(server, 'Bob', { audioMuted: true, videoMuted: true }); // No change.
+    setRemoteMediaState(server, 'Bob', { audioMuted: false, videoMuted: false });
+    await rendered(element, () => !bob().hasAttribute('data-audio-muted'), 'Bob unmuted');
 
     const details = events.all('remote-media-state-changed').map((e) => e.detail);
     expect(details.map((d) => [d.participant.name, d.state])).to.deep.equal([
       ['Bob', { audioMuted: true, videoMuted: false }],
       ['Bob', { audioMuted: true, videoMuted: true }],
+      ['Bob', { audioMuted: false, videoMuted: false }],
     ]);
   });
 
