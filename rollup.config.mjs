@@ -6,8 +6,9 @@
 //   dist/custom-elements.json    the custom-elements manifest (custom-elements-manifest.config.mjs)
 import { readFileSync } from 'node:fs';
 import { cli as customElementsAnalyzer } from '@custom-elements-manifest/analyzer/cli.js';
+import { literalsHtmlCssMinifier } from '@literals/rollup-plugin-html-css-minifier';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
-import esbuild from 'rollup-plugin-esbuild';
+import esbuild, { minify } from 'rollup-plugin-esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const external = Object.keys(pkg.dependencies).map((name) => new RegExp(`^${name}(/|$)`));
@@ -34,19 +35,28 @@ function customElementsManifest() {
   };
 }
 
-const typescript = (minify) =>
-  esbuild({ target: 'es2022', minify, tsconfig: 'tsconfig.json', legalComments: 'none' });
+/**
+ * TypeScript to JavaScript, then the HTML and CSS inside Lit's `html` and `css` templates
+ * minified (whitespace and comments: Lit ships them as written), then, with `minified`, the
+ * whole chunk minified. The templates are minified before the names are, so the tags are
+ * still called `html` and `css`.
+ */
+const typescript = (minified) => [
+  esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', legalComments: 'none' }),
+  literalsHtmlCssMinifier({ include: ['src/**', 'demo/**'], failOnError: true }),
+  ...(minified ? [minify({ target: 'es2022', legalComments: 'none' })] : []),
+];
 
 export default [
   {
     input: { 'kurento-room': 'src/index.ts', 'room-client': 'src/client.ts' },
     external,
-    plugins: [typescript(false), customElementsManifest()],
+    plugins: [...typescript(false), customElementsManifest()],
     output: { dir: 'dist', format: 'esm', sourcemap: true, chunkFileNames: '[name]-shared.js' },
   },
   {
     input: 'src/index.ts',
-    plugins: [nodeResolve({ browser: true }), typescript(true)],
+    plugins: [nodeResolve({ browser: true }), ...typescript(true)],
     output: [
       { file: 'dist/kurento-room.bundle.js', format: 'esm', sourcemap: true },
       // The reference server serves dist/demo: the SDK bundle is there for any page to load.
@@ -57,7 +67,7 @@ export default [
     input: 'demo/demo.ts',
     plugins: [
       nodeResolve({ browser: true }),
-      typescript(true),
+      ...typescript(true),
       copyAssets([['demo/index.html', 'index.html']]),
     ],
     output: { dir: 'dist/demo', format: 'esm', sourcemap: true, entryFileNames: 'demo.js' },
