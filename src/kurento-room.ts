@@ -9,6 +9,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import { canShareScreen, renderControlBar } from './control-bar.js';
 import { DeviceMenu } from './device-menu.js';
 import { startScreenShare, stopScreenShare } from './media-controls.js';
+import { MediaPreview } from './media-preview.js';
+import { prejoinStyles, renderPrejoin } from './prejoin-view.js';
 import { GROUPCALL_PATH } from './protocol.js';
 import type { RoomClient } from './room-client.js';
 import { RoomController, type RoomEventDetails } from './room-controller.js';
@@ -145,10 +147,13 @@ export function resolveServerUrl(server: string | null | undefined, base = locat
  */
 @customElement('kurento-room')
 export class KurentoRoomElement extends LitElement {
-  static override styles = [styles, tileStyles, controlStyles];
+  static override styles = [styles, tileStyles, controlStyles, prejoinStyles];
 
   readonly #controller = new RoomController(this);
   readonly #menu = new DeviceMenu(this, (action) => this.#controller.run(action));
+  readonly #preview = new MediaPreview(this, () => this.media);
+  /** The pre-join preview was started on this visit to the page (it starts once, not again after a leave). */
+  #previewed = false;
   /** The server, room and name autojoin last acted on, so it joins once per change. */
   #autojoined = '';
   /** The pinned or speaking participant the speaker layout focused last (kept while nobody speaks). */
@@ -192,12 +197,20 @@ export class KurentoRoomElement extends LitElement {
     super.connectedCallback();
     // Back on the page after a removal (which closed the client): autojoin again.
     this.#autojoined = '';
+    this.#previewed = false;
     this.requestUpdate();
   }
 
   protected override updated(): void {
     if (!this.isConnected) return;
-    if (!isInRoom(this.client?.state ?? 'disconnected')) this.#menu.close(false);
+    const inRoom = isInRoom(this.client?.state ?? 'disconnected');
+    if (!inRoom) this.#menu.close(false);
+    // The pre-join screen's preview: once per visit, not with autojoin, not after a leave
+    // (leaving turns the camera off; Join opens it again).
+    if (!inRoom && !this.autojoin && !this.#previewed) {
+      this.#previewed = true;
+      void this.#preview.start();
+    }
     if (!this.autojoin || !this.room || !this.name) return;
     const key = `${this.server}\n${this.room}\n${this.name}`;
     if (key === this.#autojoined) return;
@@ -263,11 +276,23 @@ export class KurentoRoomElement extends LitElement {
    * `InvalidStateError` (already joined, empty room or name), or a `TypeError` for an
    * invalid `server`. The status line shows the failure too.
    */
-  join(): Promise<void> {
+  async join(): Promise<void> {
+    this.#previewed = true;
     const options: RoomClientOptions = { url: resolveServerUrl(this.server) };
     if (this.iceServers) options.iceServers = this.iceServers;
     if (this.media !== undefined) options.media = this.media;
-    return this.#controller.join(this.room, this.name, options);
+    // From the pre-join screen: its devices and its microphone and camera toggles. Its
+    // tracks are stopped first (one camera at a time; the client opens its own).
+    const previewing = !!this.#preview.stream;
+    const { media, audioEnabled, videoEnabled } = this.#preview.choice();
+    await this.#preview.stop();
+    if (previewing) options.media = media;
+    const joined = this.#controller.join(this.room, this.name, options);
+    // join() has made the client's local media: muting now holds for the tracks it opens.
+    const client = this.client;
+    if (!audioEnabled) void client?.setMicrophoneEnabled(false).catch(() => {});
+    if (!videoEnabled) void client?.setCameraEnabled(false).catch(() => {});
+    return joined;
   }
 
   /** Leaves the room, stopping the camera; resolves at once when not in one. */
@@ -296,21 +321,20 @@ export class KurentoRoomElement extends LitElement {
     `;
   }
 
-  /** The view while not in a room: the title, the status line and the Join button. */
+  /** The view while not in a room: the title, the status line and the pre-join screen. */
   private renderLobby() {
     const name = this.#controller.attempt?.name ?? this.name;
     return html`
-      <header part="header">
-        ${this.renderStatus(this.room, name)}
-        <button
-          part="join-button"
-          type="button"
-          ?disabled=${!this.room || !this.name}
-          @click=${this.handleJoinClick}
-        >
-          Join room
-        </button>
-      </header>
+      <header part="header">${this.renderStatus(this.room, name)}</header>
+      ${renderPrejoin(
+        this.#preview,
+        { room: this.room, name: this.name, busy: false },
+        {
+          roomInput: (value) => (this.room = value),
+          nameInput: (value) => (this.name = value),
+          submit: () => this.handleJoinClick(),
+        },
+      )}
     `;
   }
 

@@ -167,7 +167,7 @@ export function renderPrejoin(
       ${field('Name', 'name', fields.name, 'nickname', handlers.nameInput)}
       ${field('Room', 'room', fields.room, 'off', handlers.roomInput)}
       <p part="prejoin-error" role="alert" ?hidden=${!alert}>${alert}</p>
-      <button part="join-button" type="submit" ?disabled=${!ready}>Join</button>
+      <button part="join-button" type="submit" ?disabled=${!ready}>Join room</button>
     </div>
   </form>`;
 }

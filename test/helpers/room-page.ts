@@ -38,13 +38,14 @@ export function statusText(page: Page): Promise<string> {
   );
 }
 
-/** Clicks the element's join/leave button. */
+/** Clicks the element's Leave button in a call, or its Join button (the pre-join screen's) out of one. */
 export function clickJoinLeave(page: Page): Promise<void> {
   return page.evaluate(() => {
-    const button = document
-      .querySelector('kurento-room')
-      ?.shadowRoot?.querySelector<HTMLButtonElement>('[part~="join-button"]');
-    if (!button) throw new Error('no join/leave button');
+    const root = document.querySelector('kurento-room')?.shadowRoot;
+    const button =
+      root?.querySelector<HTMLButtonElement>('[part~="leave-button"]') ??
+      root?.querySelector<HTMLButtonElement>('[part~="join-button"]');
+    if (!button) throw new Error('no join or leave button');
     button.click();
   });
 }

@@ -1,0 +1,108 @@
+// The pre-join screen inside <kurento-room>: it shows while not in a room (not with
+// autojoin), and what the user chose there (devices, microphone and camera off) is what the
+// call starts with; its preview is stopped when joining and not reopened after leaving.
+import { expect } from '@esm-bundle/chai';
+import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
+import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
+import { freshRoom, mount, part, playing, rendered } from './helpers.js';
+
+const SERVER = 'ws://mock.test/groupcall';
+
+describe('<kurento-room> pre-join screen', () => {
+  let server: FakeKurento;
+  let element: KurentoRoomElement;
+
+  beforeEach(() => {
+    server = fakeKurento({ url: SERVER });
+  });
+
+  afterEach(cleanup);
+
+  const preview = () => part<HTMLVideoElement>(element, 'preview-video');
+
+  it('previews the camera before joining; joining with the microphone and camera off starts the call muted and tells the room', async () => {
+    element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada' });
+    const video = await playing(await rendered(element, preview, 'the preview'));
+    const previewTracks = (video.srcObject as MediaStream).getTracks();
+    expect(previewTracks.map((t) => t.kind).sort()).to.deep.equal(['audio', 'video']);
+
+    part(element, 'mic-toggle')!.click();
+    part(element, 'camera-toggle')!.click();
+    await rendered(
+      element,
+      () => part(element, 'camera-toggle')!.getAttribute('aria-pressed') === 'false',
+      'the camera toggle off',
+    );
+    part(element, 'join-button')!.click();
+    await rendered(element, () => part(element, 'controls'), 'the call');
+    await server.next('joinRoom');
+
+    const me = element.client!.localParticipant!;
+    expect(me.audioMuted).to.equal(true);
+    expect(me.videoMuted).to.equal(true);
+    expect(part(element, 'mic-button')!.getAttribute('aria-pressed')).to.equal('true');
+    expect(part(element, 'camera-button')!.getAttribute('aria-pressed')).to.equal('true');
+    expect(await server.next('setMediaState')).to.include({ audioMuted: true, videoMuted: true });
+    expect(
+      previewTracks.every((t) => t.readyState === 'ended'),
+      'the preview is stopped',
+    ).to.equal(true);
+    expect(preview(), 'no preview in the call').to.equal(null);
+  });
+
+  it('joins with the microphone chosen in the picker', async () => {
+    element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada' });
+    await playing(await rendered(element, preview, 'the preview'));
+    const select = await rendered(
+      element,
+      () => {
+        const s = part<HTMLSelectElement>(element, 'microphone-select');
+        return s && s.options.length > 1 && s;
+      },
+      'the microphones listed',
+    );
+    const chosen = select.options[select.options.length - 1]!.value;
+    select.value = chosen;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await rendered(
+      element,
+      () =>
+        (preview()?.srcObject as MediaStream | null)?.getAudioTracks()[0]?.getSettings()
+          .deviceId === chosen,
+      'the preview on the chosen microphone',
+    );
+    part(element, 'join-button')!.click();
+    const stream = await rendered(
+      element,
+      () => element.client?.localParticipant?.stream,
+      'the local stream',
+    );
+    expect(stream.getAudioTracks()[0]!.getSettings().deviceId).to.equal(chosen);
+  });
+
+  it('does not preview with autojoin, and does not reopen the camera after leaving', async () => {
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    let opened = 0;
+    navigator.mediaDevices.getUserMedia = (constraints) => {
+      opened += 1;
+      return getUserMedia(constraints);
+    };
+    try {
+      element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada', autojoin: '' });
+      const stream = await rendered(
+        element,
+        () => element.client?.localParticipant?.stream,
+        'the local stream',
+      );
+      expect(opened, 'the client alone opened the camera').to.equal(1);
+      part(element, 'leave-button')!.click();
+      await rendered(element, () => part(element, 'prejoin'), 'the pre-join screen again');
+      expect(stream.getTracks().every((t) => t.readyState === 'ended')).to.equal(true);
+      expect(preview()?.srcObject ?? null, 'no preview after leaving').to.equal(null);
+      expect(opened).to.equal(1);
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
+  });
+});
