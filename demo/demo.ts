@@ -1,15 +1,12 @@
-// The demo page: a join form that mounts <kurento-room>. `?room=R&name=N` fills the
-// form; `&autojoin` joins at once; `&video=320x240@15` asks the camera for that size and
+// The demo page: one <kurento-room>, whose pre-join screen asks for the room and name (and
+// previews the camera). `?room=R&name=N` fills them in; `&autojoin` joins at once; `&video=320x240@15` asks the camera for that size and
 // frame rate (default: the browser's, usually 640x480); `&layout=speaker` (or `grid`) sets
 // the element's `layout` attribute. ICE servers come from the reference server's
 // /config.json ({iceServers: RTCIceServer[]}); without it the room runs on host candidates.
 import '../src/kurento-room.js';
 import type { KurentoRoomElement } from '../src/kurento-room.js';
 
-const form = document.querySelector<HTMLFormElement>('#join-form')!;
-const roomInput = form.elements.namedItem('room') as HTMLInputElement;
-const nameInput = form.elements.namedItem('name') as HTMLInputElement;
-const container = document.querySelector<HTMLElement>('#room')!;
+const element = document.querySelector<KurentoRoomElement>('#room')!;
 const share = document.querySelector<HTMLElement>('#share')!;
 const shareLink = document.querySelector<HTMLAnchorElement>('#share-link')!;
 const copyButton = document.querySelector<HTMLButtonElement>('#copy-link')!;
@@ -49,34 +46,25 @@ const media = videoConstraints(params.get('video'));
 const layout = params.get('layout');
 const iceServers = loadIceServers();
 
-/** Replaces any current room (leaving it) with a new element that joins `room` as `name`. */
-async function mount(room: string, name: string): Promise<void> {
-  const element = document.createElement('kurento-room') as KurentoRoomElement;
-  element.room = room;
-  element.name = name;
-  if (media) element.media = media;
-  if (layout) element.setAttribute('layout', layout);
-  element.iceServers = await iceServers;
-  const empty = document.createElement('p');
-  empty.slot = 'empty';
-  empty.textContent = 'Nobody else is here yet: send them the link above.';
-  element.append(empty);
-  element.addEventListener('connection-state-changed', (event) => {
-    const joined = event.detail.state === 'connected';
-    share.hidden = !joined;
-    if (joined) shareLink.href = shareLink.textContent = roomLink(room);
-  });
-  copyButton.textContent = 'Copy link';
-  container.replaceChildren(element);
-  // Failures show in the element's status line.
-  element.join().catch(() => {});
+const autojoin = params.has('autojoin');
+// With autojoin the element skips its pre-join preview; it joins once room and name are
+// set, which waits for the ICE servers.
+element.autojoin = autojoin;
+if (!autojoin) {
+  element.room = params.get('room') ?? '';
+  element.name = params.get('name') ?? '';
 }
-
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const room = roomInput.value.trim();
-  const name = nameInput.value.trim();
-  if (room && name) void mount(room, name);
+if (media) element.media = media;
+if (layout) element.setAttribute('layout', layout);
+const empty = document.createElement('p');
+empty.slot = 'empty';
+empty.textContent = 'Nobody else is here yet: send them the link above.';
+element.append(empty);
+element.addEventListener('connection-state-changed', (event) => {
+  const joined = event.detail.state === 'connected';
+  share.hidden = !joined;
+  if (joined) shareLink.href = shareLink.textContent = roomLink(element.room);
+  copyButton.textContent = 'Copy link';
 });
 
 copyButton.hidden = !navigator.clipboard;
@@ -87,8 +75,10 @@ copyButton.addEventListener('click', () => {
   );
 });
 
-roomInput.value = params.get('room') ?? '';
-nameInput.value = params.get('name') ?? '';
-if (params.has('autojoin') && roomInput.value.trim() && nameInput.value.trim()) {
-  void mount(roomInput.value.trim(), nameInput.value.trim());
-}
+void iceServers.then((servers) => {
+  element.iceServers = servers;
+  if (autojoin) {
+    element.room = params.get('room') ?? '';
+    element.name = params.get('name') ?? '';
+  }
+});

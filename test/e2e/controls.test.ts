@@ -61,7 +61,9 @@ async function decodes(page: Page, name: string, width?: number): Promise<number
 }
 
 describe('the media controls of <kurento-room>, end to end', () => {
-  const call = callFixture('controls', NAMES, VIDEO, { cameras: 2 });
+  // Three fake cameras: fake_device_1 delivers Y16 frames, which the video encoder never
+  // encodes (framesEncoded stops after replaceTrack); fake_device_2 (MJPEG) encodes.
+  const call = callFixture('controls', NAMES, VIDEO, { cameras: 3 });
   const page = (name: string) => call.pages.get(name)!;
 
   it('three participants decode each other', async () => {
@@ -102,8 +104,10 @@ describe('the media controls of <kurento-room>, end to end', () => {
 
   it('the speaking highlight follows who makes sound, and leaves a participant who mutes', async () => {
     const carol = page('carol');
-    // Everyone's fake microphone beeps: silence bob, so that on carol's page only alice speaks.
+    // Everyone's fake microphone beeps, carol's own too (the local participant can be the
+    // speaker): silence bob and carol, so that on carol's page only alice speaks.
     await clickControl(page('bob'), 'mic-button');
+    await clickControl(carol, 'mic-button');
     await tileShows(carol, 'bob', { audioMuted: true }, 'bob muted on carol');
     await tileShows(carol, 'alice', { speaking: true }, 'alice speaking on carol');
     assert.equal((await tileFlags(carol)).bob!.speaking, false);
@@ -119,6 +123,7 @@ describe('the media controls of <kurento-room>, end to end', () => {
     assert.equal((await tileFlags(carol)).alice!.focus, false);
 
     await clickControl(page('alice'), 'mic-button');
+    await clickControl(carol, 'mic-button');
     await clickControl(carol, 'layout-button');
   });
 
@@ -127,16 +132,17 @@ describe('the media controls of <kurento-room>, end to end', () => {
     const before = (await sentVideo(alice))!;
     const bobSubscription = (await subscriptionTo(page('bob'), 'alice'))!;
     await clickControl(alice, 'devices-button');
-    const chosen = await alice.evaluate((current) => {
+    const chosen = await alice.evaluate(() => {
       const root = document.querySelector('kurento-room')!.shadowRoot!;
       const select = root.querySelector<HTMLSelectElement>('[part~="camera-select"]');
       if (!select) throw new Error('no camera select in the device menu');
-      const other = [...select.options].find((option) => option.value !== current);
-      if (!other) throw new Error(`one camera listed: ${select.options.length}`);
+      const other = [...select.options].find((option) => option.text === 'fake_device_2');
+      if (!other) throw new Error(`cameras listed: ${[...select.options].map((o) => o.text)}`);
       select.value = other.value;
       select.dispatchEvent(new Event('change', { bubbles: true }));
       return other.value;
-    }, before.deviceId);
+    });
+    assert.notEqual(chosen, before.deviceId);
     await waitUntil(async () => (await sentVideo(alice))?.deviceId === chosen, {
       message: 'alice sending the other camera',
     });

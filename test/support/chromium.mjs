@@ -10,7 +10,8 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /**
  * @param {{ denyMedia?: boolean, cameras?: number }} [options] `cameras`: how many fake
  *   cameras Chromium lists (`fake_device_0`, `fake_device_1`, …); default 1. It always lists
- *   three fake microphones.
+ *   three fake microphones. fake_device_1 delivers Y16 (depth) frames, which a video element
+ *   shows but the WebRTC encoder never encodes; fake_device_2 (MJPEG) encodes.
  * @returns {string[]}
  */
 export function chromiumArgs(options = {}) {
