@@ -1,7 +1,8 @@
 // Builds the SDK and the demo (README "Build"):
 //   dist/kurento-room.js         ESM, SDK + <kurento-room>, dependencies external (for bundlers)
 //   dist/room-client.js          ESM, RoomClient alone, dependencies external
-//   dist/kurento-room.bundle.js  ESM, self-contained and minified (a <script type="module"> drop-in)
+//   dist/kurento-room.bundle.js  ESM, self-contained and minified (a <script type="module"> drop-in),
+//                                with dist/kurento-room.prejoin-view.js, the pre-join screen it loads on demand
 //   dist/demo/                   the demo page the reference server serves
 //   dist/custom-elements.json    the custom-elements manifest (custom-elements-manifest.config.mjs)
 import { readFileSync } from 'node:fs';
@@ -57,11 +58,16 @@ export default [
   {
     input: 'src/index.ts',
     plugins: [nodeResolve({ browser: true }), ...typescript(true)],
-    output: [
-      { file: 'dist/kurento-room.bundle.js', format: 'esm', sourcemap: true },
-      // The reference server serves dist/demo: the SDK bundle is there for any page to load.
-      { file: 'dist/demo/kurento-room.bundle.js', format: 'esm', sourcemap: true },
-    ],
+    // The pre-join screen is its own chunk (a dynamic import), loaded when it first shows;
+    // it imports Lit and the rest from the bundle, which may export more than the SDK for it.
+    preserveEntrySignatures: 'allow-extension',
+    output: ['dist', 'dist/demo'].map((dir) => ({
+      dir,
+      format: 'esm',
+      sourcemap: true,
+      entryFileNames: 'kurento-room.bundle.js',
+      chunkFileNames: 'kurento-room.[name].js',
+    })),
   },
   {
     input: 'demo/demo.ts',

@@ -3,14 +3,13 @@
  *
  * @packageDocumentation
  */
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, adoptStyles, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { canShareScreen, renderControlBar } from './control-bar.js';
 import { DeviceMenu } from './device-menu.js';
 import { startScreenShare, stopScreenShare } from './media-controls.js';
-import { MediaPreview } from './media-preview.js';
-import { prejoinStyles, renderPrejoin } from './prejoin-view.js';
+import type { MediaPreview } from './media-preview.js';
 import { GROUPCALL_PATH } from './protocol.js';
 import type { RoomClient } from './room-client.js';
 import { RoomController, type RoomEventDetails } from './room-controller.js';
@@ -147,13 +146,17 @@ export function resolveServerUrl(server: string | null | undefined, base = locat
  */
 @customElement('kurento-room')
 export class KurentoRoomElement extends LitElement {
-  static override styles = [styles, tileStyles, controlStyles, prejoinStyles];
+  static override styles = [styles, tileStyles, controlStyles];
 
   readonly #controller = new RoomController(this);
   readonly #menu = new DeviceMenu(this, (action) => this.#controller.run(action));
-  readonly #preview = new MediaPreview(this, () => this.media);
+  /** The pre-join screen's module, loaded on demand (`import()`): pages that autojoin never load it. */
+  #prejoin: typeof import('./prejoin-view.js') | null = null;
+  #preview: MediaPreview | null = null;
   /** The pre-join preview was started on this visit to the page (it starts once, not again after a leave). */
   #previewed = false;
+  /** `join()` calls so far: a preview that finishes loading after one does not start. */
+  #joins = 0;
   /** The server, room and name autojoin last acted on, so it joins once per change. */
   #autojoined = '';
   /** The pinned or speaking participant the speaker layout focused last (kept while nobody speaks). */
@@ -209,7 +212,7 @@ export class KurentoRoomElement extends LitElement {
     // (leaving turns the camera off; Join opens it again).
     if (!inRoom && !this.autojoin && !this.#previewed) {
       this.#previewed = true;
-      void this.#preview.start();
+      void this.#startPreview();
     }
     if (!this.autojoin || !this.room || !this.name) return;
     const key = `${this.server}\n${this.room}\n${this.name}`;
@@ -261,6 +264,30 @@ export class KurentoRoomElement extends LitElement {
     void this.#controller.run((c) => c.startPlayback());
   }
 
+  /**
+   * Loads the pre-join screen's module (once), then starts its camera preview unless the
+   * element joined or left the page meanwhile. Until it is loaded the lobby shows a plain
+   * Join button.
+   */
+  async #startPreview(): Promise<void> {
+    const joins = this.#joins;
+    try {
+      this.#prejoin ??= await import('./prejoin-view.js');
+    } catch {
+      return; // Not loadable (offline): the plain Join button stays.
+    }
+    const { MediaPreview, prejoinStyles } = this.#prejoin;
+    if (!this.#preview) {
+      adoptStyles(this.renderRoot as ShadowRoot, [
+        ...KurentoRoomElement.elementStyles,
+        prejoinStyles,
+      ]);
+      this.#preview = new MediaPreview(this, () => this.media);
+    }
+    if (joins === this.#joins && this.isConnected) await this.#preview.start();
+    this.requestUpdate();
+  }
+
   /** The user's layout switch: sets `layout` and fires `layout-changed` when it changed. */
   #switchLayout(layout: RoomLayout): void {
     if (layout === this.layout) return;
@@ -278,14 +305,20 @@ export class KurentoRoomElement extends LitElement {
    */
   async join(): Promise<void> {
     this.#previewed = true;
+    this.#joins += 1;
     const options: RoomClientOptions = { url: resolveServerUrl(this.server) };
     if (this.iceServers) options.iceServers = this.iceServers;
     if (this.media !== undefined) options.media = this.media;
     // From the pre-join screen: its devices and its microphone and camera toggles. Its
     // tracks are stopped first (one camera at a time; the client opens its own).
-    const previewing = !!this.#preview.stream;
-    const { media, audioEnabled, videoEnabled } = this.#preview.choice();
-    await this.#preview.stop();
+    const preview = this.#preview;
+    const previewing = !!preview?.stream;
+    const { media, audioEnabled, videoEnabled } = preview?.choice() ?? {
+      media: undefined,
+      audioEnabled: true,
+      videoEnabled: true,
+    };
+    await preview?.stop();
     if (previewing) options.media = media;
     const joined = this.#controller.join(this.room, this.name, options);
     // join() has made the client's local media: muting now holds for the tracks it opens.
@@ -321,12 +354,31 @@ export class KurentoRoomElement extends LitElement {
     `;
   }
 
-  /** The view while not in a room: the title, the status line and the pre-join screen. */
+  /**
+   * The view while not in a room: the title, the status line and the pre-join screen, or,
+   * until its module is loaded (and with autojoin), a Join button.
+   */
   private renderLobby() {
     const name = this.#controller.attempt?.name ?? this.name;
+    const prejoin = this.#prejoin;
+    if (!prejoin || !this.#preview) {
+      return html`
+        <header part="header">
+          ${this.renderStatus(this.room, name)}
+          <button
+            part="join-button"
+            type="button"
+            ?disabled=${!this.room || !this.name}
+            @click=${this.handleJoinClick}
+          >
+            Join room
+          </button>
+        </header>
+      `;
+    }
     return html`
       <header part="header">${this.renderStatus(this.room, name)}</header>
-      ${renderPrejoin(
+      ${prejoin.renderPrejoin(
         this.#preview,
         { room: this.room, name: this.name, busy: false },
         {

@@ -278,3 +278,5 @@ export const prejoinStyles = css`
     display: none;
   }
 `;
+
+export { MediaPreview } from './media-preview.js';

@@ -66,8 +66,16 @@ describe('<kurento-room> accessibility (axe-core, WCAG 2.1 A/AA)', () => {
       server = fakeKurento({ url: SERVER });
     });
 
-    it('before joining (lobby / pre-join) has no violations', async () => {
+    it('before joining, the pre-join screen with its camera preview and pickers, has no violations', async () => {
       const element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada' });
+      await shown(element, '[part~="prejoin"]');
+      await shown(element, '[part~="camera-select"] option');
+      expect(await a11yViolations(element)).to.deep.equal([]);
+    });
+
+    it('before joining with autojoin off and no room or name (the plain lobby) has no violations', async () => {
+      const element = await mount({ server: SERVER, autojoin: '' });
+      await shown(element, '[part~="join-button"]');
       expect(await a11yViolations(element)).to.deep.equal([]);
     });
 

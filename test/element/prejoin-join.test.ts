@@ -1,5 +1,5 @@
 // The pre-join screen inside <kurento-room>: it shows while not in a room (not with
-// autojoin), and what the user chose there (devices, microphone and camera off) is what the
+// autojoin, which never loads its module), and what the user chose there (devices, microphone and camera off) is what the
 // call starts with; its preview is stopped when joining and not reopened after leaving.
 import { expect } from '@esm-bundle/chai';
 import type { KurentoRoomElement } from '../../src/kurento-room.js';
@@ -97,7 +97,9 @@ describe('<kurento-room> pre-join screen', () => {
       );
       expect(opened, 'the client alone opened the camera').to.equal(1);
       part(element, 'leave-button')!.click();
-      await rendered(element, () => part(element, 'prejoin'), 'the pre-join screen again');
+      // With autojoin the pre-join screen's module is never loaded: the plain Join button.
+      await rendered(element, () => part(element, 'join-button'), 'the Join button again');
+      expect(part(element, 'prejoin')).to.equal(null);
       expect(stream.getTracks().every((t) => t.readyState === 'ended')).to.equal(true);
       expect(preview()?.srcObject ?? null, 'no preview after leaving').to.equal(null);
       expect(opened).to.equal(1);
