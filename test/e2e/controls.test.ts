@@ -132,16 +132,20 @@ describe('the media controls of <kurento-room>, end to end', () => {
     const before = (await sentVideo(alice))!;
     const bobSubscription = (await subscriptionTo(page('bob'), 'alice'))!;
     await clickControl(alice, 'devices-button');
-    const chosen = await alice.evaluate(() => {
-      const root = document.querySelector('kurento-room')!.shadowRoot!;
-      const select = root.querySelector<HTMLSelectElement>('[part~="camera-select"]');
-      if (!select) throw new Error('no camera select in the device menu');
-      const other = [...select.options].find((option) => option.text === 'fake_device_2');
-      if (!other) throw new Error(`cameras listed: ${[...select.options].map((o) => o.text)}`);
-      select.value = other.value;
-      select.dispatchEvent(new Event('change', { bubbles: true }));
-      return other.value;
-    });
+    // The menu lists the devices once `enumerateDevices` answers, after it opens.
+    const chosen = await waitUntil(
+      () =>
+        alice.evaluate(() => {
+          const root = document.querySelector('kurento-room')!.shadowRoot!;
+          const select = root.querySelector<HTMLSelectElement>('[part~="camera-select"]');
+          const other = [...(select?.options ?? [])].find((o) => o.text === 'fake_device_2');
+          if (!select || !other) return undefined;
+          select.value = other.value;
+          select.dispatchEvent(new Event('change', { bubbles: true }));
+          return other.value;
+        }),
+      { message: 'fake_device_2 listed in the device menu' },
+    );
     assert.notEqual(chosen, before.deviceId);
     await waitUntil(async () => (await sentVideo(alice))?.deviceId === chosen, {
       message: 'alice sending the other camera',
