@@ -150,8 +150,9 @@ export interface IceCandidateMessage {
 
 /**
  * Ours: participant `name`'s mute state, as they last set it with `setMediaState`. Sent to
- * the others of the room when it changes, and to a newcomer right after its
- * `existingParticipants`, one per participant whose state is not the default (both false).
+ * the others of the room when it changes, and to a (re-)joining participant right after its
+ * `existingParticipants`, one per participant listed, defaults (both false) included. A
+ * participant who arrives (`newParticipantArrived`) starts at the default.
  */
 export interface ParticipantMediaStateMessage {
   id: 'participantMediaState';

@@ -351,6 +351,11 @@ export class RoomClient {
     const member = this.member(name);
     if (member === this.local) return this.ourselves(name);
     if (!member) return log.debug(`Ignored the media state of "${name}", a stranger.`);
+    this.setRemoteState(member, audioMuted, videoMuted);
+  }
+
+  /** Sets a remote participant's mute state; emits `remoteMediaStateChanged` when it changed. */
+  private setRemoteState(member: Member, audioMuted: boolean, videoMuted: boolean): void {
     if (member.audioMuted === audioMuted && member.videoMuted === videoMuted) return;
     member.audioMuted = audioMuted;
     member.videoMuted = videoMuted;
@@ -403,7 +408,7 @@ export class RoomClient {
         case 'existingParticipants':
           return this.onExistingParticipants(message.data);
         case 'newParticipantArrived':
-          return this.addRemote(message.name);
+          return this.addRemote(message.name, true);
         case 'participantLeft':
           return this.removeRemote(message.name);
         case 'receiveVideoAnswer':
@@ -493,14 +498,17 @@ export class RoomClient {
   /**
    * Someone is in the room: subscribe to them on a receive-only peer, then tell the app.
    * Someone already known (back after a reconnection, or re-joined on a server that sent
-   * no `participantLeft`) gets a new subscription and no event.
+   * no `participantLeft`) gets a new subscription and no event; when they `arrived`
+   * (`newParticipantArrived`), their mute state starts again at the default, as the room's
+   * does (they send theirs once joined).
    */
-  private addRemote(name: string): void {
+  private addRemote(name: string, arrived?: boolean): void {
     const me = this.local;
     if (!me) return;
     if (name === me.name) return this.ourselves(name);
     const known = this.remotes.get(name);
     if (known) {
+      if (arrived) this.setRemoteState(known, false, false);
       this.endGrace(name);
       this.unplug(known);
       return this.connect(known, null);

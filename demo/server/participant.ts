@@ -89,11 +89,6 @@ export class Participant {
     return { id: 'participantMediaState', name: this.name, ...this.mediaState };
   }
 
-  /** True when its mute state is not the default (something is muted). */
-  get muted(): boolean {
-    return this.mediaState.audioMuted || this.mediaState.videoMuted;
-  }
-
   /** The slot a candidate or answer for `name` belongs to: own name = publisher. */
   slotFor(name: string): EndpointSlot<PublisherEndpoint | SubscriberEndpoint> | undefined {
     return name === this.name ? this.publisher : this.subscriptions.get(name);

@@ -99,7 +99,7 @@ export class Room {
       const others = [...this.participants.values()];
       for (const other of others) other.send({ id: 'newParticipantArrived', name });
       this.participants.set(name, participant);
-      this.welcome(participant, others, false);
+      this.welcome(participant, others);
       this.logger.info({ room: this.name, participant: name }, 'joined');
       return participant;
     });
@@ -135,7 +135,7 @@ export class Room {
     this.participants.set(holder.name, participant);
     participant.mediaState = holder.mediaState;
     const others = [...this.participants.values()].filter((other) => other !== participant);
-    this.welcome(participant, others, true);
+    this.welcome(participant, others);
     await Promise.all(releases);
     this.logger.info(
       { room: this.name, participant: holder.name },
@@ -146,15 +146,13 @@ export class Room {
 
   /**
    * Replies `existingParticipants {data: [the others' names]}` to a participant that just
-   * joined, then one `participantMediaState` per other whose state is not the default, in
-   * the same order. After a takeover every other's state is sent, defaults included: the
-   * re-joining client may hold states that changed while its old connection was dead.
+   * joined, then one `participantMediaState` per other, defaults included, in the same
+   * order: a client re-joining (after a takeover, or after this server restarted) may hold
+   * states that changed while it was away, and only the whole set puts them right.
    */
-  private welcome(participant: Participant, others: Participant[], takeover: boolean): void {
+  private welcome(participant: Participant, others: Participant[]): void {
     participant.send({ id: 'existingParticipants', data: others.map((other) => other.name) });
-    for (const other of others) {
-      if (takeover || other.muted) participant.send(other.mediaStateMessage());
-    }
+    for (const other of others) participant.send(other.mediaStateMessage());
   }
 
   /**

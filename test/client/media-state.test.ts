@@ -5,6 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import { SignalingError } from '../../src/errors.js';
 import { RoomClient } from '../../src/room-client.js';
+import type { MediaMuteState } from '../../src/types.js';
 import { ClientEvents, watchUncaught } from './helpers.js';
 import { cleanup, onCleanup, start, type Room } from './setup.js';
 
@@ -22,6 +23,16 @@ async function settled({ server, events }: Room): Promise<void> {
   await events.next('participantJoined', (p) => p.name === 'zed');
   server.depart('zed');
   await events.next('participantLeft', (p) => p.name === 'zed');
+}
+
+/** Ada joins with bob in the room, and bob (no client behind him) sets `state`. */
+async function joinedWithBobMuted(state: MediaMuteState) {
+  const room = start({ existing: ['bob'] });
+  await room.client.join('lobby', 'ada');
+  const bob = room.client.participants.get('bob')!;
+  room.server.setMediaState('bob', state);
+  await room.events.next('remoteMediaStateChanged');
+  return { room, bob };
 }
 
 describe('RoomClient mute state on the wire', () => {
@@ -191,27 +202,49 @@ describe('RoomClient mute state on the wire', () => {
     });
 
     it('the state is kept through a reconnection, and goes with the participant when they leave', async () => {
-      const room = start({ existing: ['bob'] });
+      const { room, bob } = await joinedWithBobMuted({ audioMuted: true, videoMuted: false });
       const { client, server, events } = room;
-      await client.join('lobby', 'ada');
-      const bob = client.participants.get('bob')!;
-      server.send({
-        id: 'participantMediaState',
-        name: 'bob',
-        audioMuted: true,
-        videoMuted: false,
-      });
-      await events.next('remoteMediaStateChanged');
       server.closeSocket(1012);
       await events.next('reconnected');
+      await settled(room);
       expect(client.participants.get('bob')).to.equal(bob);
       expect(bob).to.include({ audioMuted: true, videoMuted: false });
+      expect(events.all('remoteMediaStateChanged')).to.have.length(1);
 
       server.depart('bob');
       await events.next('participantLeft', (p) => p === bob);
       server.arrive('bob');
       const [again] = await events.next('participantJoined', (p) => p.name === 'bob' && p !== bob);
       expect(again).to.include(UNMUTED);
+    });
+
+    it('a re-join puts right a state that changed while the socket was down', async () => {
+      const { room, bob } = await joinedWithBobMuted({ audioMuted: true, videoMuted: true });
+      const { server, events } = room;
+      server.refuseNext(1);
+      server.closeSocket(1012);
+      await events.next('reconnecting');
+      server.setMediaState('bob', { audioMuted: false, videoMuted: true }); // reaches no one
+      await events.next('reconnected');
+      const [view, state] = await events.next('remoteMediaStateChanged');
+      expect(view).to.equal(bob);
+      expect(state).to.deep.equal({ audioMuted: false, videoMuted: true });
+      expect(bob).to.include({ audioMuted: false, videoMuted: true });
+    });
+
+    it('someone known who arrives again (the server restarted) starts unmuted, on the same object', async () => {
+      const { room, bob } = await joinedWithBobMuted({ audioMuted: true, videoMuted: true });
+      const { client, server, events } = room;
+      server.forget('bob'); // the restarted server knows no bob
+      server.closeSocket(1012);
+      await events.next('reconnected');
+      expect(bob).to.include({ audioMuted: true, videoMuted: true }, 'within the grace period');
+      server.arrive('bob');
+      const [view, state] = await events.next('remoteMediaStateChanged');
+      expect(view).to.equal(bob);
+      expect(state).to.deep.equal(UNMUTED);
+      expect(client.participants.get('bob')).to.equal(bob);
+      expect(events.all('participantJoined')).to.have.length(1);
     });
   });
 

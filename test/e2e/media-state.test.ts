@@ -2,7 +2,8 @@
  * End to end: the mute state through the real reference server. alice and bob join through
  * the demo page; alice mutes with `track.enabled` and the server relays her
  * `setMediaState` to the room; bob keeps decoding her (black) video; a late joiner, carol,
- * sees her muted state as soon as she joins.
+ * sees her muted state as soon as she joins; a change made while the server was down shows
+ * once everyone has re-joined the restarted server.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,10 +12,13 @@ import type { RoomClient } from '../../src/room-client.js';
 import type { MediaMuteState } from '../../src/types.js';
 import { inboundReports, openPage } from '../helpers/browser.js';
 import { callFixture } from '../helpers/call-fixture.js';
-import { demoUrl } from '../helpers/room-page.js';
+import { demoUrl, statusText } from '../helpers/room-page.js';
+import { startServerProcess } from '../helpers/server-process.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const VIDEO = '320x240@15';
+const MUTED: MediaMuteState = { audioMuted: true, videoMuted: true };
+const UNMUTED: MediaMuteState = { audioMuted: false, videoMuted: false };
 
 /** How `viewer`'s client sees `name`'s mute state; null until `name` is a participant there. */
 function seenState(viewer: Page, name: string): Promise<MediaMuteState | null> {
@@ -119,6 +123,36 @@ describe('the mute state in a call through the reference server', () => {
         `${name} seeing alice unmuted`,
       );
     }
+  });
+
+  it('alice unmutes while the server is down: after it restarts, bob and carol see her unmuted', async () => {
+    const alice = pages.get('alice')!;
+    await setEnabled(alice, false);
+    for (const name of ['bob', 'carol']) {
+      await expectSeen(pages.get(name)!, 'alice', MUTED, `${name} seeing alice muted`);
+    }
+    const port = new URL(call.server.url).port;
+    call.server.child.kill('SIGKILL');
+    await call.server.exited;
+    for (const [name, page] of pages) {
+      await waitUntil(async () => /reconnecting/i.test(await statusText(page)), {
+        message: `${name} reconnecting`,
+      });
+    }
+    await setEnabled(alice, true);
+    call.server = await startServerProcess({ PORT: port });
+    // Whoever re-joins first, the room puts bob and carol right: a joiner gets everyone's
+    // state, and someone who arrives again starts unmuted.
+    for (const name of ['bob', 'carol']) {
+      const page = pages.get(name)!;
+      await waitUntil(async () => /connected/i.test(await statusText(page)), {
+        message: `${name} connected again`,
+      });
+      await expectSeen(page, 'alice', UNMUTED, `${name} seeing alice unmuted`);
+    }
+  });
+
+  it('no page threw an uncaught exception', () => {
     for (const [name, page] of pages) assert.deepEqual(page.errors, [], `${name}: no page error`);
   });
 });

@@ -9,9 +9,10 @@
 // `existingParticipants` reply, `newParticipantArrived` and `participantLeft` to the others,
 // `error NAME_TAKEN` for a name in use (unless the `joinRoom` carries the holder's
 // `sessionId`: then it takes the name over and the holder is closed with 4001 REPLACED), and
-// participants with no client behind them (`arrive()`, `depart()`, `forget()`), and the mute
-// state as the reference server keeps it (`setMediaState` relayed as `participantMediaState`
-// to the others, and sent to a newcomer after its `existingParticipants`). Options script
+// participants with no client behind them (`arrive()`, `depart()`, `forget()`,
+// `setMediaState()`), and the mute state as the reference server keeps it (`setMediaState`
+// relayed as `participantMediaState` to the others, and everyone's sent to a joiner after its
+// `existingParticipants`). Options script
 // what a test needs instead (its own join reply, no answers, candidates before the answer, a
 // refused socket), `send()` sends any frame, and the faults of the real world are methods:
 // `closeSocket()`, `refuseNext()`, `stopVideo()`, or an endpoint's `pc.close()`. Each
@@ -123,6 +124,8 @@ export class FakeKurento {
   readonly #open: Connection[] = [];
   /** Participants with no client behind them, by room; `null` for those in every room. */
   readonly #virtual = new Map<string | null, Set<string>>();
+  /** The mute states of the participants with no client behind them, by name (default: unmuted). */
+  readonly #virtualStates = new Map<string, MuteState>();
 
   constructor(options: FakeKurentoOptions = {}) {
     this.url = options.url ?? `ws://127.0.0.1:9/groupcall/${++serial}`;
@@ -218,6 +221,7 @@ export class FakeKurento {
    */
   depart(name: string, room: string | null = null): void {
     this.#virtual.get(room)?.delete(name);
+    this.#virtualStates.delete(name);
     for (const member of this.#members(room)) {
       this.#release(member, name);
       this.#send(member, { id: 'participantLeft', name });
@@ -230,6 +234,18 @@ export class FakeKurento {
    */
   forget(name: string, room: string | null = null): void {
     this.#virtual.get(room)?.delete(name);
+    this.#virtualStates.delete(name);
+  }
+
+  /**
+   * Someone who {@link arrive}d sets their mute state: kept for joiners, and relayed as
+   * `participantMediaState` to the sockets of `room` (default: every room).
+   */
+  setMediaState(name: string, state: MuteState, room: string | null = null): void {
+    this.#virtualStates.set(name, state);
+    for (const member of this.#members(room)) {
+      this.#send(member, { id: 'participantMediaState', name, ...state });
+    }
   }
 
   /**
@@ -339,16 +355,17 @@ export class FakeKurento {
   }
 
   /**
-   * `existingParticipants` to a socket that joined `room`, then the mute state of each other
-   * socket there that is not the default (after a takeover: of every one).
+   * `existingParticipants` to a socket that joined `room`, then the mute state of every other
+   * participant there, defaults included (the ones with no socket are unmuted), as the
+   * reference server does.
    */
-  #welcome(connection: Connection, room: string, takeover: boolean): void {
-    this.#send(connection, { id: 'existingParticipants', data: this.#names(room, connection) });
-    for (const other of this.#members(room)) {
-      const { name, mediaState } = other;
-      if (other === connection || !(takeover || mediaState.audioMuted || mediaState.videoMuted))
-        continue;
-      this.#send(connection, { id: 'participantMediaState', name: name!, ...mediaState });
+  #welcome(connection: Connection, room: string): void {
+    const names = this.#names(room, connection);
+    this.#send(connection, { id: 'existingParticipants', data: names });
+    for (const name of names) {
+      const other = this.#members(room).find((c) => c.name === name);
+      const state = other?.mediaState ?? this.#virtualStates.get(name) ?? UNMUTED;
+      this.#send(connection, { id: 'participantMediaState', name, ...state });
     }
   }
 
@@ -365,7 +382,7 @@ export class FakeKurento {
       connection.room = room;
       connection.sessionId = sessionId;
       connection.mediaState = holder.mediaState;
-      this.#welcome(connection, room, true);
+      this.#welcome(connection, room);
       return;
     }
     const names = this.#names(room);
@@ -384,7 +401,7 @@ export class FakeKurento {
     connection.room = room;
     connection.sessionId = sessionId;
     connection.mediaState = UNMUTED;
-    this.#welcome(connection, room, false);
+    this.#welcome(connection, room);
   }
 
   /** Takes `connection` out of its room: releases its endpoints and tells the others. */

@@ -115,7 +115,11 @@ describe('setMediaState on the reference server', () => {
     alice.send({ id: 'setMediaState', ...MUTED_AUDIO });
     await alice.barrier();
     await bob.barrier();
-    assert.equal(mediaStates(bob).length, 1);
+    assert.deepEqual(
+      mediaStates(bob).map((m) => m.audioMuted),
+      [false, true],
+      'alice’s state when bob joined, then one relay',
+    );
   });
 
   test('does not cross rooms', async (t) => {
@@ -131,7 +135,7 @@ describe('setMediaState on the reference server', () => {
     assert.deepEqual(mediaStates(other), []);
   });
 
-  test('a newcomer gets each non-default state right after existingParticipants, in the same order', async (t) => {
+  test('a newcomer gets everyone’s state, defaults included, right after existingParticipants, in the same order', async (t) => {
     const { connect } = await withFakeBackend(t);
     const names = ['alice', 'bob', 'carol', 'dave'];
     const clients = await Promise.all(names.map(() => connect()));
@@ -147,17 +151,14 @@ describe('setMediaState on the reference server', () => {
     const eve = await connect();
     assert.deepEqual(await eve.join('room', 'eve'), names);
     await eve.barrier();
-    assert.deepEqual(
-      eve.history.slice(0, 4),
-      [
-        { id: 'existingParticipants', data: names },
-        { id: 'participantMediaState', name: 'alice', audioMuted: true, videoMuted: true },
-        { id: 'participantMediaState', name: 'bob', ...MUTED_AUDIO },
-        { id: 'participantMediaState', name: 'dave', audioMuted: false, videoMuted: true },
-      ],
-      'carol, back to the default, is not sent',
-    );
-    assert.equal(mediaStates(eve).length, 3);
+    assert.deepEqual(eve.history.slice(0, 5), [
+      { id: 'existingParticipants', data: names },
+      { id: 'participantMediaState', name: 'alice', audioMuted: true, videoMuted: true },
+      { id: 'participantMediaState', name: 'bob', ...MUTED_AUDIO },
+      { id: 'participantMediaState', name: 'carol', audioMuted: false, videoMuted: false },
+      { id: 'participantMediaState', name: 'dave', audioMuted: false, videoMuted: true },
+    ]);
+    assert.equal(mediaStates(eve).length, 4);
   });
 
   test('before joinRoom it gets NOT_JOINED, like every other request', async (t) => {
@@ -187,9 +188,20 @@ describe('setMediaState on the reference server', () => {
     const carol = await connect();
     assert.deepEqual(await carol.join('room', 'carol'), ['bob', 'alice']);
     await carol.barrier();
-    assert.deepEqual(mediaStates(carol), [], 'the new alice is unmuted');
+    assert.deepEqual(
+      mediaStates(carol).map(({ name, audioMuted, videoMuted }) => [name, audioMuted, videoMuted]),
+      [
+        ['bob', false, false],
+        ['alice', false, false],
+      ],
+      'the new alice is unmuted',
+    );
     await bob.barrier();
-    assert.equal(mediaStates(bob).length, 1, 'only the first alice’s mute reached bob');
+    assert.deepEqual(
+      mediaStates(bob).map((m) => m.audioMuted),
+      [false, true],
+      'bob got the first alice’s state on joining and her mute, nothing of the new alice',
+    );
   });
 
   test('a takeover (re-join with the sessionId) keeps the state; the re-joiner gets everyone’s state', async (t) => {
@@ -205,13 +217,13 @@ describe('setMediaState on the reference server', () => {
     assert.deepEqual(await again.join('room', 'alice', sessionId), ['bob']);
     assert.equal((await alice.closed).code, CloseCode.REPLACED);
     assert.deepEqual(
-      await again.next('participantMediaState'),
-      { id: 'participantMediaState', name: 'bob', audioMuted: false, videoMuted: false },
+      mediaStates(again),
+      [{ id: 'participantMediaState', name: 'bob', audioMuted: false, videoMuted: false }],
       'bob’s state, default included: what changed while the old connection was dead',
     );
     const carol = await connect();
     await carol.join('room', 'carol');
-    assert.deepEqual(await carol.next('participantMediaState'), {
+    assert.deepEqual(mediaStates(carol)[0], {
       id: 'participantMediaState',
       name: 'alice',
       audioMuted: true,
@@ -221,7 +233,11 @@ describe('setMediaState on the reference server', () => {
     again.send({ id: 'setMediaState', audioMuted: true, videoMuted: true });
     await again.barrier();
     await bob.barrier();
-    assert.equal(mediaStates(bob).length, 1);
+    assert.deepEqual(
+      mediaStates(bob).map((m) => m.audioMuted),
+      [false, true],
+      'alice’s state when bob joined, then her mute; the takeover relays nothing',
+    );
   });
 
   test('counts against the rate limit like any message', async (t) => {
@@ -235,10 +251,11 @@ describe('setMediaState on the reference server', () => {
     assert.equal((await alice.next('error')).code, 'RATE_LIMITED');
     await bob.next('participantMediaState', (m) => !m.audioMuted);
     await bob.barrier();
-    // joinRoom and two setMediaState fill the burst of 3; the other four were dropped.
+    // joinRoom and two setMediaState fill the burst of 3; the other four were dropped
+    // (the first state is alice's when bob joined).
     assert.deepEqual(
       mediaStates(bob).map((m) => m.audioMuted),
-      [true, false],
+      [false, true, false],
     );
   });
 });

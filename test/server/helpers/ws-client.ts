@@ -121,7 +121,9 @@ export class TestClient {
 
   /**
    * Sends `joinRoom` (with `sessionId` if given) and resolves with the names of
-   * `existingParticipants`; rejects with the `error` reply's JSON when refused.
+   * `existingParticipants`, once the `participantMediaState` of each (which the server sends
+   * right behind it) is in too, taken: `next('participantMediaState')` waits for a relayed
+   * one (`history` keeps them all). Rejects with the `error` reply's JSON when refused.
    */
   async join(room: string, name: string, sessionId?: string): Promise<string[]> {
     this.send(
@@ -135,6 +137,9 @@ export class TestClient {
     );
     if (reply.id !== 'existingParticipants') {
       throw new Error(`join refused: ${JSON.stringify(reply)}`);
+    }
+    for (const other of reply.data) {
+      await this.next('participantMediaState', (m) => m.name === other);
     }
     return reply.data;
   }
