@@ -10,39 +10,20 @@
  *     tutorial does, measured in the same run against the same server, and the ratio;
  *   - the server's CPU (% of one core) and RSS (MB) over the hold, and receivers'
  *     decoded frame rates;
- *   - bundle sizes, minified and gzipped, against kurento-utils as the baseline.
+ *   - bundle sizes, minified and gzipped, against kurento-utils as the baseline (`./size.ts`).
  * Every camera sends 320x240 at 15 fps, as the Kurento tutorial's client asks.
  * "Join" is the moment the client constructs its signaling WebSocket; a frame is the
  * first `requestVideoFrameCallback` of a remote video track. Run on demand, not in
  * `npm test`: the figures are noisy on shared machines.
  */
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'puppeteer-core';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { inboundReports, launchBrowser, openPage } from '../test/helpers/browser.js';
 import { demoUrl, tiles } from '../test/helpers/room-page.js';
 import { serveTutorialClient } from '../test/helpers/tutorial-client.js';
 import { waitUntil } from '../test/helpers/wait.js';
-
-/** Minified and gzipped size (bytes) of an entry bundled with its dependencies. */
-async function bundleSize(entry: string, extra: Parameters<typeof build>[0] = {}) {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    legalComments: 'none',
-    conditions: ['production'],
-    logLevel: 'silent',
-    ...extra,
-  });
-  const code = result.outputFiles![0].contents;
-  return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
-}
+import { printSizes } from './size.js';
 
 /** CPU seconds used so far and RSS in MB of a process, from /proc. */
 function processUsage(pid: number) {
@@ -218,18 +199,7 @@ async function main() {
     await server.stop();
   }
 
-  const baseline = await bundleSize('kurento-utils', {
-    format: 'iife',
-    globalName: 'kurentoUtils',
-  });
-  const client = await bundleSize('src/client.ts');
-  const full = await bundleSize('src/index.ts');
-  const row = (label: string, s: { min: number; gz: number }) =>
-    `  ${label.padEnd(34)} ${fmt(s.min / 1024, 1).padStart(6)} KB min  ${fmt(s.gz / 1024, 1).padStart(5)} KB min+gz  ${fmt(s.gz / baseline.gz, 2)}x baseline`;
-  console.log('\nbundle sizes (esbuild, minified; gzip -9)');
-  console.log(row('kurento-utils 7.3.0 (baseline)', baseline));
-  console.log(row('RoomClient alone', client));
-  console.log(row('RoomClient + <kurento-room> + Lit', full));
+  await printSizes();
 }
 
 // An interrupted bench still ends its server (test/helpers/server-process.ts kills it on exit).

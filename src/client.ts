@@ -51,7 +51,7 @@ export {
   NegotiationError,
   InvalidStateError,
 } from './errors.js';
-export type { RoomErrorOptions } from './errors.js';
+export type { MediaAccessDevice, RoomErrorOptions } from './errors.js';
 export * from './protocol.js';
 export { setLogLevel } from './log.js';
 export type { LogLevel } from './log.js';

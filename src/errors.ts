@@ -25,6 +25,9 @@ export class RoomError extends Error {
   }
 }
 
+/** What a {@link MediaAccessError} could not open. */
+export type MediaAccessDevice = 'camera or microphone' | 'camera' | 'microphone' | 'screen';
+
 /**
  * The camera or microphone could not be opened (getUserMedia, Media Capture and
  * Streams section 10), or a screen could not be captured (W3C Screen Capture,
@@ -35,22 +38,32 @@ export class RoomError extends Error {
  * - `no-device`: no device matches (`NotFoundError`, `OverconstrainedError`).
  * - `unavailable`: a device exists but could not be started (`NotReadableError`, `AbortError`),
  *   or `navigator.mediaDevices` is missing (an insecure origin).
+ *
+ * `device` says what was asked for: `camera or microphone` (joining), `camera`,
+ * `microphone` (a device switch or the pre-join preview), or `screen` (a screen share).
  */
 export class MediaAccessError extends RoomError {
   declare readonly reason: 'denied' | 'no-device' | 'unavailable';
+  /** What could not be opened. */
+  readonly device: MediaAccessDevice;
 
-  constructor(reason: MediaAccessError['reason'], message: string, options: RoomErrorOptions = {}) {
+  constructor(
+    reason: MediaAccessError['reason'],
+    message: string,
+    options: RoomErrorOptions & { device?: MediaAccessDevice } = {},
+  ) {
     super(reason, message, options);
     this.name = 'MediaAccessError';
+    this.device = options.device ?? 'camera or microphone';
   }
 
-  /**
-   * Classifies a getUserMedia or getDisplayMedia rejection; `device` names what was asked
-   * for in the message (default `camera or microphone`).
-   */
-  static from(error: unknown, device = 'camera or microphone'): MediaAccessError {
+  /** Classifies a getUserMedia or getDisplayMedia rejection for `device` (also named in the message). */
+  static from(
+    error: unknown,
+    device: MediaAccessDevice = 'camera or microphone',
+  ): MediaAccessError {
     const name = error instanceof Error ? error.name : '';
-    const options = { cause: error };
+    const options = { cause: error, device };
     if (name === 'NotAllowedError' || name === 'SecurityError') {
       const what = device[0].toUpperCase() + device.slice(1);
       return new MediaAccessError('denied', `${what} access was denied.`, options);

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { InvalidStateError, MediaAccessError } from './errors.js';
+import { InvalidStateError, MediaAccessError, type MediaAccessDevice } from './errors.js';
 import { DEFAULT_MEDIA, mediaDevices, stopStream } from './media.js';
 import type { InputKind, MediaKind } from './types.js';
 
@@ -27,7 +27,7 @@ export interface PreviewChoice {
 }
 
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
-const DEVICE: Record<MediaKind, string> = { audio: 'microphone', video: 'camera' };
+const DEVICE: Record<MediaKind, MediaAccessDevice> = { audio: 'microphone', video: 'camera' };
 /** How often the microphone level is sampled, in ms (10 times a second). */
 const SAMPLE_MS = 100;
 /** The meter's range, in dB below full scale: quieter reads 0, full scale reads 1. */

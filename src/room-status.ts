@@ -43,8 +43,7 @@ export function describeState(state: ConnectionState, room: string, name: string
  */
 export function describeError(error: unknown, attempt: JoinAttempt): string {
   if (error instanceof MediaAccessError) {
-    // startScreenShare's errors name the screen (MediaAccessError.from(error, 'screen')).
-    if (/^(Screen|No screen|The screen)/.test(error.message)) {
+    if (error.device === 'screen') {
       return error.reason === 'denied'
         ? 'Screen sharing was refused or cancelled.'
         : 'The screen could not be shared.';

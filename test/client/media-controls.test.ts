@@ -383,7 +383,9 @@ describe('RoomClient media controls', () => {
       );
       const { client, events, local, publisher } = await joined();
       const error = await rejection(startScreenShare(client));
-      expect(error).to.be.instanceOf(MediaAccessError).and.include({ reason: 'denied' });
+      expect(error)
+        .to.be.instanceOf(MediaAccessError)
+        .and.include({ reason: 'denied', device: 'screen' });
       expect((error as Error).message).to.match(/^Screen access was denied/);
       expect(senderOf(publisher, 'video').track).to.equal(local.getVideoTracks()[0]);
       expect(client.screenSharing).to.equal(false);

@@ -72,7 +72,7 @@ describe('<kurento-room> errors in words', () => {
       await element.join();
       const { error } = (await roomError).detail;
       expect(error).to.be.instanceOf(MediaAccessError);
-      expect(error.reason).to.equal('denied');
+      expect(error).to.include({ reason: 'denied', device: 'camera or microphone' });
       await rendered(element, () => errorText() === BLOCKED, 'the camera message');
       expect(statusText(element)).to.equal(`Connected to room ${room} as Eve ${BLOCKED}`);
       const local = tile(element, 'Eve')!;
@@ -134,6 +134,15 @@ describe('<kurento-room> errors in words', () => {
       expect(describeError(new MediaAccessError('no-device', 'no'), attempt)).to.match(
         /^No camera or microphone found; you can still see and hear the others\.$/,
       );
+      expect(
+        describeError(
+          MediaAccessError.from(new DOMException('', 'NotAllowedError'), 'screen'),
+          attempt,
+        ),
+      ).to.equal('Screen sharing was refused or cancelled.');
+      expect(
+        describeError(new MediaAccessError('unavailable', 'x', { device: 'screen' }), attempt),
+      ).to.equal('The screen could not be shared.');
       expect(describeError(new NegotiationError('ice', 'Bob', 'failed'), attempt)).to.equal(
         'The connection to Bob failed.',
       );
