@@ -26,6 +26,7 @@ import {
   watchDeviceChangeListeners,
 } from './media-probes.js';
 import { cleanup, joinedWithMedia, onCleanup, peerFor, start, type Room } from './setup.js';
+import { blockAutoplay } from '../helpers-browser/autoplay.js';
 
 /** Joins as ada with bob and carol, media up; returns the room and ada's publisher. */
 async function joined(clientOptions = {}) {
@@ -471,15 +472,7 @@ describe('RoomClient media controls', () => {
 
   describe('autoplay', () => {
     it('attachMediaElement plays; a NotAllowedError emits playbackBlocked once, and startPlayback emits playbackStarted when every element plays', async () => {
-      const native = HTMLMediaElement.prototype.play;
-      let allowed = false;
-      HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
-        if (allowed) return native.call(this);
-        return Promise.reject(new DOMException('needs a gesture', 'NotAllowedError'));
-      };
-      onCleanup(() => {
-        HTMLMediaElement.prototype.play = native;
-      });
+      const autoplay = blockAutoplay();
       const { client, events } = start({ existing: ['bob'] });
       await client.join('lobby', 'ada');
       const [, stream] = await events.next('remoteStreamAdded');
@@ -493,7 +486,7 @@ describe('RoomClient media controls', () => {
       await client.startPlayback(); // Still refused: still blocked.
       expect(client.playbackBlocked).to.equal(true);
 
-      allowed = true; // A user gesture.
+      autoplay.allow(); // A user gesture.
       await client.startPlayback();
       await events.next('playbackStarted');
       expect(client.playbackBlocked).to.equal(false);

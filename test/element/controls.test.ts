@@ -6,7 +6,7 @@ import { MediaAccessError } from '../../src/errors.js';
 import { canvasTrack, stubMediaDevices } from '../client/media-probes.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { press } from '../helpers-browser/commands.js';
-import { cleanup, fakeKurento, onCleanup } from '../helpers-browser/fixture.js';
+import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import {
   freshRoom,
   joinedWith,
@@ -20,6 +20,7 @@ import {
   statusText,
   tile,
 } from './helpers.js';
+import { blockAutoplay } from '../helpers-browser/autoplay.js';
 
 const CONTROLS = [
   'mic-button',
@@ -260,15 +261,7 @@ describe('<kurento-room> control bar', () => {
   });
 
   it('shows "Click to enable audio" when playback is blocked; a click starts playback and removes it', async () => {
-    const native = HTMLMediaElement.prototype.play;
-    let allowed = false;
-    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
-      if (allowed) return native.call(this);
-      return Promise.reject(new DOMException('needs a gesture', 'NotAllowedError'));
-    };
-    onCleanup(() => {
-      HTMLMediaElement.prototype.play = native;
-    });
+    const autoplay = blockAutoplay();
     const events = recordEvents(document, ['playback-blocked', 'playback-started']);
     element = await joinedWith(server, ['Bob']);
     const button = await rendered(
@@ -280,7 +273,7 @@ describe('<kurento-room> control bar', () => {
     expect(button.type).to.equal('button');
     expect(element.client!.playbackBlocked).to.equal(true);
 
-    allowed = true; // The click is the user gesture.
+    autoplay.allow(); // The click is the user gesture.
     button.click();
     await rendered(element, () => !part(element, 'playback-button'), 'the button to go');
     expect(element.client!.playbackBlocked).to.equal(false);
