@@ -331,8 +331,8 @@ export class KurentoRoomElement extends LitElement {
     const options: RoomClientOptions = { url: resolveServerUrl(this.server) };
     if (this.iceServers) options.iceServers = this.iceServers;
     if (this.media !== undefined) options.media = this.media;
-    // From the pre-join screen: its devices and its microphone and camera toggles. Its
-    // tracks are stopped first (one camera at a time; the client opens its own).
+    // From the pre-join screen: its devices and its microphone and camera toggles, and its
+    // open tracks, handed to the client (it publishes them instead of reopening the devices).
     const preview = this.#preview;
     const previewing = !!preview?.stream;
     const { media, audioEnabled, videoEnabled } = preview?.choice() ?? {
@@ -340,14 +340,16 @@ export class KurentoRoomElement extends LitElement {
       audioEnabled: true,
       videoEnabled: true,
     };
-    await preview?.stop();
+    const handOver = await preview?.handOver();
     if (previewing) options.media = media;
+    if (handOver) options.getUserMedia = handOver.open;
     const joined = this.#controller.join(this.room, this.name, options);
     // join() has made the client's local media: muting now holds for the tracks it opens.
     const client = this.client;
     if (!audioEnabled) void client?.setMicrophoneEnabled(false).catch(() => {});
     if (!videoEnabled) void client?.setCameraEnabled(false).catch(() => {});
-    return joined;
+    // join() asked for the tracks at once; any it did not take (receive-only, refused) stop.
+    return joined.finally(() => handOver?.release());
   }
 
   /** Leaves the room, stopping the camera; resolves at once when not in one. */

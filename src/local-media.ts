@@ -20,6 +20,8 @@ const KINDS: readonly MediaKind[] = ['audio', 'video'];
 export interface MediaSettings {
   /** What the camera and microphone open with; `false` publishes nothing. */
   media: MediaStreamConstraints | false;
+  /** What opens them (`RoomClientOptions.getUserMedia`); undefined for getUserMedia. */
+  open?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   /** The video bitrate cap, in bps; undefined for none. */
   maxBitrate?: number;
   /** Called when a device track ends on its own (its device went away); set by `followDevices()`. */
@@ -74,9 +76,9 @@ export class LocalMedia {
    * {@link LocalMedia.stop} came first; rejects with a `MediaAccessError`.
    */
   async open(): Promise<boolean> {
-    const { media } = this.settings;
+    const { media, open } = this.settings;
     if (!media) return false;
-    const stream = await openMedia(media);
+    const stream = await openMedia(media, open);
     if (this.stopped) {
       stopStream(stream);
       return false;

@@ -138,7 +138,7 @@ async function replace(
 ): Promise<void> {
   const base = media.settings.media && media.settings.media[kind];
   const constraints = { ...(typeof base === 'object' && base), deviceId };
-  const [track] = (await openMedia({ [kind]: constraints })).getTracks();
+  const [track] = (await openMedia({ [kind]: constraints }, media.settings.open)).getTracks();
   if (media.stopped) return track.stop();
   const old = media.tracks[kind];
   if (old) old.onended = null;

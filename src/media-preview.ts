@@ -26,6 +26,18 @@ export interface PreviewChoice {
   videoEnabled: boolean;
 }
 
+/** The preview's tracks handed to a client, from {@link MediaPreview.handOver}. */
+export interface HandOver {
+  /**
+   * For `RoomClientOptions.getUserMedia`: its first call returns the handed tracks of the
+   * kinds asked for (opening any kind asked for that the preview lacks; stopping the handed
+   * ones not asked for); later calls open devices with getUserMedia.
+   */
+  open(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  /** Stops the handed tracks if no call took them (safe to call any time, and twice). */
+  release(): void;
+}
+
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
 const DEVICE: Record<MediaKind, MediaAccessDevice> = { audio: 'microphone', video: 'camera' };
 /** How often the microphone level is sampled, in ms (10 times a second). */
@@ -134,6 +146,49 @@ export class MediaPreview implements ReactiveController {
    * earlier call is still opening is stopped when it arrives. Safe to call twice.
    */
   stop(): Promise<void> {
+    return this.#end();
+  }
+
+  /**
+   * Ends the preview as {@link stop} does but keeps its tracks live for a client to publish,
+   * so that joining neither reopens the camera (the light stays on, no second prompt) nor
+   * waits for it: resolves with the {@link HandOver}, or null when no track was open.
+   */
+  async handOver(): Promise<HandOver | null> {
+    let held: MediaStreamTrack[] | null = this.stream?.getTracks() ?? [];
+    this.stream = null; // Now #end stops nothing.
+    await this.#end();
+    held = held.filter((track) => track.readyState === 'live');
+    if (!held.length) return null;
+    const release = () => {
+      for (const track of held ?? []) track.stop();
+      held = null;
+    };
+    return {
+      release,
+      open: async (constraints) => {
+        const mine = held;
+        held = null;
+        if (!mine) return mediaDevices().getUserMedia(constraints);
+        const taken = mine.filter((track) => constraints[track.kind as MediaKind]);
+        for (const track of mine) if (!taken.includes(track)) track.stop();
+        const missing = KINDS.filter((k) => constraints[k] && !taken.some((t) => t.kind === k));
+        if (missing.length) {
+          const wanted = Object.fromEntries(missing.map((k) => [k, constraints[k]]));
+          try {
+            taken.push(...(await mediaDevices().getUserMedia(wanted)).getTracks());
+          } catch (error) {
+            for (const track of taken) track.stop();
+            throw error;
+          }
+        }
+        return new MediaStream(taken);
+      },
+    };
+  }
+
+  /** Stops the preview and the tracks of {@link stream}. */
+  #end(): Promise<void> {
     this.#epoch += 1;
     return this.#run(async () => {
       this.#started = false;

@@ -28,10 +28,13 @@ export function mediaDevices(): MediaDevices {
  * Rejects with a {@link MediaAccessError}: `denied`, `no-device`, or `unavailable` (also when
  * `navigator.mediaDevices` is missing, as on an insecure origin).
  */
-export async function openMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
-  const devices = mediaDevices();
+export async function openMedia(
+  constraints: MediaStreamConstraints,
+  open?: (constraints: MediaStreamConstraints) => Promise<MediaStream>,
+): Promise<MediaStream> {
+  const devices = open ? null : mediaDevices();
   try {
-    return await devices.getUserMedia(constraints);
+    return await (open ? open(constraints) : devices!.getUserMedia(constraints));
   } catch (error) {
     throw MediaAccessError.from(error);
   }

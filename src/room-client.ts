@@ -168,7 +168,7 @@ export class RoomClient {
     this.rejoinGraceMs = grace;
     this.policy = policy || null;
     this.config = { iceServers: options.iceServers ?? [] };
-    this.settings = { media, maxBitrate: kbps && kbps * 1000 };
+    this.settings = { media, maxBitrate: kbps && kbps * 1000, open: options.getUserMedia };
     const emit: Emit = (event, ...args) => this.emit(event, ...args);
     this.monitors = (options.monitors ?? []).map((factory) => factory(emit));
     this.playback = new Playback(emit);

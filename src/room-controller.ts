@@ -188,7 +188,8 @@ export class RoomController implements ReactiveController {
       current.state !== 'closed' &&
       previous.url === options.url &&
       previous.iceServers === options.iceServers &&
-      previous.media === options.media
+      previous.media === options.media &&
+      previous.getUserMedia === options.getUserMedia
     ) {
       return current;
     }

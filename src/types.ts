@@ -21,6 +21,15 @@ export interface RoomClientOptions {
    */
   media?: MediaStreamConstraints | VideoPreset | false;
   /**
+   * Opens the camera and/or microphone whenever the client needs them (joining, a device
+   * switch, the fallback after a device loss), given the constraints it would pass to
+   * `navigator.mediaDevices.getUserMedia` (Media Capture and Streams section 10), which is the
+   * default. Supply it to publish tracks you already hold (a pre-join preview's, as
+   * `<kurento-room>` does) or processed ones. The client owns what it returns: it stops the
+   * tracks at leave. A rejection is classified like getUserMedia's (`MediaAccessError`).
+   */
+  getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /**
    * The cap on the published video's bitrate, in kbps (`RTCRtpEncodingParameters.maxBitrate`,
    * webrtc-pc section 5.2); see `setMaxBitrate(client, kbps)`. Default: the preset's in `media`,
    * else none (the browser's own congestion control decides).

@@ -17,7 +17,7 @@ import { InvalidStateError, MediaAccessError } from '../../src/errors.js';
 import { RoomClient } from '../../src/room-client.js';
 import { VideoPresets } from '../../src/video-presets.js';
 import { guard } from '../helpers-browser/wait.js';
-import { rejection, stubGetUserMedia, until } from './helpers.js';
+import { openRealCamera, rejection, stubGetUserMedia, until } from './helpers.js';
 import {
   audioMeter,
   canvasTrack,
@@ -227,6 +227,35 @@ describe('RoomClient media controls', () => {
       const probe = videoProbe(received(room, 'video'));
       await until(() => probe.brightness() > 30, 'the server to see the new track');
       expectNoNewOffer(room, created);
+    });
+
+    it('the getUserMedia option opens the media: its tracks are published, a device switch goes through it, and its rejection is a MediaAccessError', async () => {
+      const own = await openRealCamera();
+      const asked: MediaStreamConstraints[] = [];
+      const { client, events, local, publisher } = await joined({
+        getUserMedia: (constraints: MediaStreamConstraints) => {
+          asked.push(constraints);
+          return asked.length === 1
+            ? Promise.resolve(own)
+            : navigator.mediaDevices.getUserMedia(constraints);
+        },
+      });
+      expect(local.getTracks()).to.have.members(own.getTracks());
+      expect(senderOf(publisher, 'video').track).to.equal(own.getVideoTracks()[0]);
+      const [camera] = await listDevices(client, 'videoinput');
+      await switchDevice(client, 'videoinput', camera.deviceId);
+      await events.next('localTrackReplaced');
+      expect(asked[1]).to.deep.equal({ video: { deviceId: { exact: camera.deviceId } } });
+
+      const refused = start(
+        { existing: ['bob'] },
+        {
+          getUserMedia: () => Promise.reject(new DOMException('no', 'NotAllowedError')),
+        },
+      );
+      await refused.client.join('lobby', 'eve');
+      const [error] = await refused.events.next('error');
+      expect(error).to.be.instanceOf(MediaAccessError).and.include({ reason: 'denied' });
     });
 
     it('a switched microphone keeps the mute state', async () => {

@@ -1,13 +1,29 @@
 // The pre-join screen inside <kurento-room>: it shows while not in a room (not with
 // autojoin, which never loads its module), and what the user chose there (devices, microphone and camera off) is what the
-// call starts with; its preview is stopped when joining and not reopened after leaving.
+// call starts with; its open tracks are handed to the call (the devices open once), and it is
+// not reopened after leaving.
 import { expect } from '@esm-bundle/chai';
 import type { KurentoRoomElement } from '../../src/kurento-room.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
-import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
+import { cleanup, fakeKurento, onCleanup } from '../helpers-browser/fixture.js';
 import { freshRoom, mount, part, playing, rendered } from './helpers.js';
 
 const SERVER = 'ws://mock.test/groupcall';
+
+/** Counts `getUserMedia` calls from now on (restored at cleanup); returns the reader. */
+function countGetUserMedia(): () => number {
+  const devices = navigator.mediaDevices;
+  const native = devices.getUserMedia;
+  let opened = 0;
+  devices.getUserMedia = (constraints) => {
+    opened += 1;
+    return native.call(devices, constraints);
+  };
+  onCleanup(() => {
+    devices.getUserMedia = native;
+  });
+  return () => opened;
+}
 
 describe('<kurento-room> pre-join screen', () => {
   let server: FakeKurento;
@@ -44,11 +60,49 @@ describe('<kurento-room> pre-join screen', () => {
     expect(part(element, 'mic-button')!.getAttribute('aria-pressed')).to.equal('true');
     expect(part(element, 'camera-button')!.getAttribute('aria-pressed')).to.equal('true');
     expect(await server.next('setMediaState')).to.include({ audioMuted: true, videoMuted: true });
-    expect(
-      previewTracks.every((t) => t.readyState === 'ended'),
-      'the preview is stopped',
-    ).to.equal(true);
+    const [previewAudio, previewVideo] = ['audio', 'video'].map((kind) =>
+      previewTracks.find((t) => t.kind === kind)!,
+    );
+    expect(previewVideo!.readyState, 'camera off closed the preview camera').to.equal('ended');
+    const stream = await rendered(element, () => me.stream, 'the local stream');
+    expect(stream.getAudioTracks()[0], 'the preview microphone, handed over').to.equal(
+      previewAudio,
+    );
+    expect(previewAudio!.enabled).to.equal(false);
     expect(preview(), 'no preview in the call').to.equal(null);
+  });
+
+  it('hands the preview tracks to the call: the devices open once, the call publishes those tracks, and leaving stops them', async () => {
+    const opened = countGetUserMedia();
+    element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada' });
+    const video = await playing(await rendered(element, preview, 'the preview'));
+    const previewTracks = (video.srcObject as MediaStream).getTracks();
+    expect(opened()).to.equal(1);
+    part(element, 'join-button')!.click();
+    const stream = await rendered(
+      element,
+      () => element.client?.localParticipant?.stream,
+      'the local stream',
+    );
+    expect(stream.getTracks()).to.have.members(previewTracks);
+    expect(previewTracks.every((t) => t.readyState === 'live' && t.enabled)).to.equal(true);
+    const offer = await server.next('receiveVideoFrom', (m) => m.sender === 'Ada');
+    expect(offer.sdpOffer).to.match(/m=audio[\s\S]*m=video/);
+    expect(opened(), 'no second getUserMedia').to.equal(1);
+    part(element, 'leave-button')!.click();
+    await rendered(element, () => part(element, 'join-button'), 'the lobby again');
+    expect(previewTracks.every((t) => t.readyState === 'ended')).to.equal(true);
+  });
+
+  it('a join refused at once (no name) stops the handed tracks: no camera is left open', async () => {
+    element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada' });
+    const video = await playing(await rendered(element, preview, 'the preview'));
+    const previewTracks = (video.srcObject as MediaStream).getTracks();
+    element.name = '';
+    let error: unknown;
+    await element.join().catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(Error).and.include({ reason: 'arguments' });
+    expect(previewTracks.every((t) => t.readyState === 'ended')).to.equal(true);
   });
 
   it('joins with the microphone chosen in the picker', async () => {
@@ -82,29 +136,20 @@ describe('<kurento-room> pre-join screen', () => {
   });
 
   it('does not preview with autojoin, and does not reopen the camera after leaving', async () => {
-    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    let opened = 0;
-    navigator.mediaDevices.getUserMedia = (constraints) => {
-      opened += 1;
-      return getUserMedia(constraints);
-    };
-    try {
-      element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada', autojoin: '' });
-      const stream = await rendered(
-        element,
-        () => element.client?.localParticipant?.stream,
-        'the local stream',
-      );
-      expect(opened, 'the client alone opened the camera').to.equal(1);
-      part(element, 'leave-button')!.click();
-      // With autojoin the pre-join screen's module is never loaded: the plain Join button.
-      await rendered(element, () => part(element, 'join-button'), 'the Join button again');
-      expect(part(element, 'prejoin')).to.equal(null);
-      expect(stream.getTracks().every((t) => t.readyState === 'ended')).to.equal(true);
-      expect(preview()?.srcObject ?? null, 'no preview after leaving').to.equal(null);
-      expect(opened).to.equal(1);
-    } finally {
-      navigator.mediaDevices.getUserMedia = getUserMedia;
-    }
+    const opened = countGetUserMedia();
+    element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada', autojoin: '' });
+    const stream = await rendered(
+      element,
+      () => element.client?.localParticipant?.stream,
+      'the local stream',
+    );
+    expect(opened(), 'the client alone opened the camera').to.equal(1);
+    part(element, 'leave-button')!.click();
+    // With autojoin the pre-join screen's module is never loaded: the plain Join button.
+    await rendered(element, () => part(element, 'join-button'), 'the Join button again');
+    expect(part(element, 'prejoin')).to.equal(null);
+    expect(stream.getTracks().every((t) => t.readyState === 'ended')).to.equal(true);
+    expect(preview()?.srcObject ?? null, 'no preview after leaving').to.equal(null);
+    expect(opened()).to.equal(1);
   });
 });
