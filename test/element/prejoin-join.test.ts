@@ -5,25 +5,14 @@
 import { expect } from '@esm-bundle/chai';
 import type { KurentoRoomElement } from '../../src/kurento-room.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
-import { cleanup, fakeKurento, onCleanup } from '../helpers-browser/fixture.js';
+import { countCalls } from '../helpers-browser/count-calls.js';
+import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import { freshRoom, mount, part, playing, rendered } from './helpers.js';
 
 const SERVER = 'ws://mock.test/groupcall';
 
-/** Counts `getUserMedia` calls from now on (restored at cleanup); returns the reader. */
-function countGetUserMedia(): () => number {
-  const devices = navigator.mediaDevices;
-  const native = devices.getUserMedia;
-  let opened = 0;
-  devices.getUserMedia = (constraints) => {
-    opened += 1;
-    return native.call(devices, constraints);
-  };
-  onCleanup(() => {
-    devices.getUserMedia = native;
-  });
-  return () => opened;
-}
+/** Counts `getUserMedia` calls from now on. */
+const countGetUserMedia = () => countCalls(navigator.mediaDevices, 'getUserMedia');
 
 describe('<kurento-room> pre-join screen', () => {
   let server: FakeKurento;

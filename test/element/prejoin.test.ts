@@ -21,6 +21,7 @@ import { cleanup, onCleanup } from '../helpers-browser/fixture.js';
 import { PrejoinHost } from '../helpers-browser/prejoin-host.js';
 import { deferred } from '../helpers-browser/wait.js';
 import { playing, rendered } from './helpers.js';
+import { countCalls } from '../helpers-browser/count-calls.js';
 
 /** The native getUserMedia (on the prototype, past any stub). */
 const nativeGetUserMedia = (constraints: MediaStreamConstraints) =>
@@ -256,19 +257,11 @@ describe('pre-join screen', () => {
     it('samples the level with one interval of ~100 ms, not every animation frame', async () => {
       const intervals = trackIntervals();
       onCleanup(intervals.restore);
-      const native = window.requestAnimationFrame;
-      let frameRequests = 0;
-      window.requestAnimationFrame = (callback) => {
-        frameRequests += 1;
-        return native.call(window, callback);
-      };
-      onCleanup(() => {
-        window.requestAnimationFrame = native;
-      });
+      const frameRequests = countCalls(window, 'requestAnimationFrame');
       await started();
       expect(intervals.live.size).to.equal(1);
       await until_rendered(() => meterValue() > 0, 'a level');
-      expect(frameRequests).to.equal(0);
+      expect(frameRequests()).to.equal(0);
       await host.preview.stop();
       expect(intervals.live.size).to.equal(0);
     });
