@@ -12,6 +12,7 @@ export {
   getActiveDevice,
   switchDevice,
   followDevices,
+  stopCameraWhenOff,
   startScreenShare,
   stopScreenShare,
   setMaxBitrate,

@@ -108,7 +108,7 @@ export function resolveServerUrl(server: string | null | undefined, base = locat
  * @csspart controls - The control bar (`role="toolbar"`).
  * @csspart control - Every button of the control bar; also one of the following.
  * @csspart mic-button - Mutes or unmutes the microphone (`aria-pressed` while muted).
- * @csspart camera-button - Turns the camera off or on (`aria-pressed` while off).
+ * @csspart camera-button - Turns the camera off (it is stopped: its light goes off) or on (`aria-pressed` while off).
  * @csspart screen-button - Starts or stops sharing a screen (`aria-pressed` while sharing; absent without `getDisplayMedia`).
  * @csspart devices-button - Opens the device menu (`aria-expanded`).
  * @csspart layout-button - Switches between the grid and speaker layouts.

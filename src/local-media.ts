@@ -24,6 +24,8 @@ export interface MediaSettings {
   open?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   /** The video bitrate cap, in bps; undefined for none. */
   maxBitrate?: number;
+  /** Called after the camera was turned off (`off`) or on; set by `stopCameraWhenOff()`. */
+  cameraOff?: (media: LocalMedia, off: boolean) => Promise<void>;
   /** Called when a device track ends on its own (its device went away); set by `followDevices()`. */
   lost?: (media: LocalMedia, kind: MediaKind, track: MediaStreamTrack) => void;
 }
@@ -39,7 +41,10 @@ export interface MediaSettings {
 export class LocalMedia {
   /** What is sent, updated in place: the microphone, and the screen while sharing or else the camera. */
   readonly stream = new MediaStream();
-  /** The microphone and camera tracks; null before `open()`, or after a device loss with no fallback. */
+  /**
+   * The microphone and camera tracks; null before `open()`, or after a device loss with no
+   * fallback. While `stopCameraWhenOff()` has the camera stopped, `video` is a track of black frames.
+   */
   /** @internal */
   readonly tracks: Record<MediaKind, MediaStreamTrack | null> = {
     audio: null,
@@ -89,6 +94,8 @@ export class LocalMedia {
       this.stream.addTrack(track);
     }
     this.kinds = KINDS.filter((kind) => this.tracks[kind]);
+    // Turned off while it opened: the settings' cameraOff acts now that there is a camera.
+    if (this.me.videoMuted) this.settings.cameraOff?.(this, true).catch(() => {});
     return true;
   }
 
@@ -105,14 +112,18 @@ export class LocalMedia {
     };
   }
 
-  /** Mutes or unmutes `kind` (`track.enabled`); the state holds for tracks opened later too. */
-  setMuted(kind: MediaKind, muted: boolean): void {
+  /**
+   * Mutes or unmutes `kind` (`track.enabled`); the state holds for tracks opened later too.
+   * For the camera, then runs the settings' `cameraOff`, if any, and settles with it.
+   */
+  async setMuted(kind: MediaKind, muted: boolean): Promise<void> {
     const key = kind === 'audio' ? 'audioMuted' : 'videoMuted';
     if (this.me[key] === muted) return;
     this.me[key] = muted;
     const track = this.tracks[kind];
     if (track) track.enabled = !muted;
     this.changed(true);
+    if (kind === 'video') await this.settings.cameraOff?.(this, muted);
   }
 
   /** Stops every track (idempotent); nothing is opened afterwards. */

@@ -61,9 +61,13 @@ function run(media: LocalMedia, task: () => Promise<void>): Promise<void> {
   return result;
 }
 
-/** The device id of the track in use for `kind` (`MediaTrackSettings.deviceId`), if any. */
+/**
+ * The device id of the track in use for `kind` (`MediaTrackSettings.deviceId`), or of the
+ * camera to open again while it is stopped (see {@link stopCameraWhenOff}); undefined if none.
+ */
 function device(media: LocalMedia, kind: MediaKind): string | undefined {
-  return media.tracks[kind]?.getSettings().deviceId;
+  const track = media.tracks[kind];
+  return track && blanks.has(track) ? stoppedCamera.get(media) : track?.getSettings().deviceId;
 }
 
 /** Puts what should be sent for `kind` in the local stream and on the sender; emits `localTrackReplaced`. */
@@ -124,7 +128,15 @@ export async function switchDevice(
   const media = client.media()!;
   if (!deviceId || typeof deviceId !== 'string') throw badArguments('deviceId');
   const k = checkKind(kind);
-  await run(media, () => replace(media, need(media, k), { exact: deviceId }));
+  await run(media, async () => {
+    need(media, k);
+    // A stopped camera is only chosen: it opens when the camera is turned on.
+    if (k === 'video' && stopped(media)) {
+      stoppedCamera.set(media, deviceId);
+      return media.emit('activeDeviceChanged', 'videoinput', deviceId);
+    }
+    await replace(media, k, { exact: deviceId });
+  });
 }
 
 /**
@@ -218,6 +230,86 @@ export function followDevices(client: RoomClient): () => void {
   client.settings.lost = lose;
   listen(client.state);
   return stop;
+}
+
+// ------------------------------------------------------------ camera off
+
+/** How often the black frames are drawn while the camera is stopped, per second. */
+const BLANK_FPS = 5;
+/** The camera to open again when turned on, per local media, while it is stopped. */
+const stoppedCamera = new WeakMap<LocalMedia, string>();
+/** The tracks of black frames that stand for a stopped camera. */
+const blanks = new WeakSet<MediaStreamTrack>();
+
+/** Whether `media`'s camera is stopped (black frames in its place). */
+function stopped(media: LocalMedia): boolean {
+  const video = media.tracks.video;
+  return !!video && blanks.has(video);
+}
+
+/**
+ * A video track of black `width`×`height` frames drawn on a canvas (`captureStream(0)` and
+ * `requestFrame()`, Media Capture from DOM Elements), {@link BLANK_FPS} a second, until the
+ * track is stopped.
+ */
+function blackFrames(width: number, height: number): MediaStreamTrack {
+  const canvas = Object.assign(document.createElement('canvas'), { width, height });
+  const context = canvas.getContext('2d')!;
+  const track = canvas.captureStream(0).getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+  blanks.add(track);
+  const draw = () => {
+    if (track.readyState === 'ended') return clearInterval(timer);
+    context.fillRect(0, 0, width, height); // The default fill is black.
+    track.requestFrame();
+  };
+  const timer = setInterval(draw, 1000 / BLANK_FPS);
+  draw();
+  return track;
+}
+
+/**
+ * The camera was turned off or on (see {@link stopCameraWhenOff}): stops it and sends black
+ * frames, or opens it again (the device it had or was switched to while off) and sends it.
+ * Runs in the media queue and acts on the state then, so quick toggles settle on the last.
+ */
+function cameraOff(media: LocalMedia, off: boolean): Promise<void> {
+  return run(media, async () => {
+    const camera = media.tracks.video;
+    if (media.state.videoMuted !== off || !camera || stopped(media) === off) return;
+    if (off) {
+      const { deviceId = '', width = 320, height = 240 } = camera.getSettings();
+      stoppedCamera.set(media, deviceId);
+      camera.onended = null;
+      media.tracks.video = blackFrames(width, height);
+      await sync(media, 'video');
+      camera.stop();
+      return;
+    }
+    try {
+      await replace(media, 'video', stoppedCamera.get(media) || undefined); // Stops the blank.
+    } catch (error) {
+      media.setMuted('video', true).catch(() => {}); // It stays off.
+      throw error;
+    }
+    stoppedCamera.delete(media);
+  });
+}
+
+/**
+ * From now on, turning the camera off (`setCameraEnabled(false)`) stops it, so its light goes
+ * off, and sends black frames in its place (a few a second, so that no subscriber's stall
+ * watchdog fires); turning it on opens it again, the same device (or the one chosen with
+ * `switchDevice` meanwhile), and resolves once it is sent; a camera that will not open
+ * rejects with `MediaAccessError` and stays off. `getActiveDevice` names the camera to open
+ * while it is off. For this and every later join, until the returned function is called.
+ * Throws `InvalidStateError('closed')`.
+ */
+export function stopCameraWhenOff(client: RoomClient): () => void {
+  client.media(true);
+  client.settings.cameraOff = cameraOff;
+  return () => {
+    if (client.settings.cameraOff === cameraOff) client.settings.cameraOff = undefined;
+  };
 }
 
 // ------------------------------------------------------------ screen share

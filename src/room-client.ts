@@ -42,6 +42,10 @@ import type {
 
 const log = logger('client');
 
+/** Logs (debug) a server message about `name`, who is not in the room, as ignored. */
+const ignored = (id: ServerMessage['id'], name: string): void =>
+  log.debug(`Ignored ${id} for "${name}", not in the room.`);
+
 /** `RoomClientOptions.joinTimeoutMs` when not given, in ms. */
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 /** `RoomClientOptions.rejoinGraceMs` when not given, in ms. */
@@ -158,7 +162,7 @@ export class RoomClient {
       options.maxBitrateKbps ?? (typeof video === 'object' ? video.maxBitrateKbps : undefined);
     if (!(timeout > 0) || !(stall > 0) || !(grace >= 0) || !(kbps === undefined || kbps > 0)) {
       throw new TypeError(
-        'joinTimeoutMs, stallTimeoutMs and maxBitrateKbps must be positive, rejoinGraceMs not negative.',
+        'joinTimeoutMs, stallTimeoutMs, maxBitrateKbps must be > 0, rejoinGraceMs >= 0.',
       );
     }
     if (policy && typeof policy.nextRetryDelayInMs !== 'function') {
@@ -302,22 +306,24 @@ export class RoomClient {
    * Rejects with `InvalidStateError` (`closed`, `not-joined`, `arguments`).
    */
   async setMicrophoneEnabled(enabled: boolean): Promise<void> {
-    this.media()!.setMuted('audio', !checkBoolean(enabled));
+    await this.media()!.setMuted('audio', !checkBoolean(enabled));
   }
 
   /**
    * Turns the camera off (`false`) or on: `track.enabled` (Media Capture and Streams,
    * #dom-mediastreamtrack-enabled), so black frames keep flowing on the same connection (no
-   * new offer). The track is deliberately not stopped: with no frames at all, every
-   * subscriber's stall watchdog (ours, after `stallTimeoutMs`, or another SDK's on any
-   * server) would take the silence for a broken SFU and rebuild its connection, and turning
-   * the camera back on would need a new getUserMedia. So the camera stays open (in Chromium
-   * its light stays on). Sets `localParticipant.videoMuted`, emits `localMediaStateChanged`
-   * when it changed and tells the room as {@link RoomClient.setMicrophoneEnabled}; a screen
-   * share is sent regardless. Rejects as {@link RoomClient.setMicrophoneEnabled}.
+   * new offer): with no frames at all, every subscriber's stall watchdog (ours, after
+   * `stallTimeoutMs`, or another SDK's on any server) would take the silence for a broken
+   * SFU and rebuild its connection. By default the camera stays open (its light stays on)
+   * and turning it on is instant; after `stopCameraWhenOff(client)` it is stopped and black
+   * frames are drawn instead, and turning it on opens it again (resolving once it is sent).
+   * Sets `localParticipant.videoMuted`, emits `localMediaStateChanged` when it changed and
+   * tells the room as {@link RoomClient.setMicrophoneEnabled}; a screen share is sent
+   * regardless. Rejects as {@link RoomClient.setMicrophoneEnabled}, or with the
+   * `MediaAccessError` of a camera that would not open again (it stays off).
    */
   async setCameraEnabled(enabled: boolean): Promise<void> {
-    this.media()!.setMuted('video', !checkBoolean(enabled));
+    await this.media()!.setMuted('video', !checkBoolean(enabled));
   }
 
   /**
@@ -350,7 +356,7 @@ export class RoomClient {
   private onRemoteMediaState({ name, audioMuted, videoMuted }: ParticipantMediaStateMessage): void {
     const member = this.member(name);
     if (member === this.local) return this.ourselves(name);
-    if (!member) return log.debug(`Ignored the media state of "${name}", a stranger.`);
+    if (!member) return ignored('participantMediaState', name);
     this.setRemoteState(member, audioMuted, videoMuted);
   }
 
@@ -522,7 +528,7 @@ export class RoomClient {
 
   private removeRemote(name: string): void {
     const member = this.remotes.get(name);
-    if (!member) return log.debug(`Ignored participantLeft for "${name}", a stranger.`);
+    if (!member) return ignored('participantLeft', name);
     this.endGrace(name);
     this.remotes.delete(name);
     this.views.delete(name);
@@ -573,7 +579,7 @@ export class RoomClient {
   /** Remote candidates go to the named peer (queued there until its answer); late ones for someone who left are ignored. */
   private onCandidate({ name, candidate }: IceCandidateMessage): void {
     const member = this.member(name);
-    if (!member) return log.debug(`Ignored a candidate for "${name}", who is not in the room.`);
+    if (!member) return ignored('iceCandidate', name);
     if (member.peer) member.peer.addCandidate(candidate);
     else member.early.push(candidate);
   }

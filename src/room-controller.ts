@@ -9,7 +9,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { activeSpeaker } from './active-speaker.js';
 import { detachMedia } from './attach-media.js';
-import { followDevices } from './media-controls.js';
+import { followDevices, stopCameraWhenOff } from './media-controls.js';
 import { connectionQuality } from './quality.js';
 import { RoomClient } from './room-client.js';
 import type { RoomLayout } from './room-layout.js';
@@ -206,7 +206,7 @@ export class RoomController implements ReactiveController {
       client.on('remoteStreamRemoved', (_, stream) => detachMedia(stream)),
     );
     try {
-      this.#unbind.push(followDevices(client));
+      this.#unbind.push(followDevices(client), stopCameraWhenOff(client));
     } catch {
       // No navigator.mediaDevices (an insecure origin): the camera cannot open either.
     }

@@ -12,6 +12,7 @@ import {
   setMaxBitrate,
   setVideoPreset,
   getStats,
+  stopCameraWhenOff,
 } from '../../src/media-controls.js';
 import { InvalidStateError, MediaAccessError } from '../../src/errors.js';
 import { RoomClient } from '../../src/room-client.js';
@@ -27,6 +28,7 @@ import {
 } from './media-probes.js';
 import { cleanup, joinedWithMedia, onCleanup, peerFor, start, type Room } from './setup.js';
 import { blockAutoplay } from '../helpers-browser/autoplay.js';
+import { countCalls } from '../helpers-browser/count-calls.js';
 
 /** Joins as ada with bob and carol, media up; returns the room and ada's publisher. */
 async function joined(clientOptions = {}) {
@@ -350,6 +352,109 @@ describe('RoomClient media controls', () => {
     });
   });
 
+  describe('camera off with stopCameraWhenOff', () => {
+    /** The video frames the server's endpoint for ada has decoded so far. */
+    async function framesAtServer(room: Room): Promise<number> {
+      const stats = await room.server.endpoints.get('ada')!.pc.getStats();
+      let frames = 0;
+      stats.forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
+      });
+      return frames;
+    }
+
+    /** Resolves once the server decoded 5 more of ada's frames. */
+    async function serverDecodes(room: Room, what: string): Promise<void> {
+      const from = await framesAtServer(room);
+      await until(async () => (await framesAtServer(room)) >= from + 5, what);
+    }
+
+    it('off stops the camera (its light goes off) and sends black frames on the same sender; on opens the same camera again; no new offer', async () => {
+      const room = await joined();
+      const { client, local, publisher } = room;
+      const created = room.peers.created.length;
+      stopCameraWhenOff(client);
+      const camera = local.getVideoTracks()[0];
+      const cameraId = camera.getSettings().deviceId;
+      const probe = videoProbe(received(room, 'video'));
+      await until(() => probe.brightness() > 30, 'the camera at the server');
+
+      await client.setCameraEnabled(false);
+      expect(camera.readyState).to.equal('ended');
+      const blank = senderOf(publisher, 'video').track!;
+      expect(blank).to.be.instanceOf(CanvasCaptureMediaStreamTrack);
+      expect(blank.readyState).to.equal('live');
+      expect(local.getVideoTracks()).to.deep.equal([blank]);
+      expect(getActiveDevice(client, 'videoinput')).to.equal(cameraId);
+      await serverDecodes(room, 'black frames decoded at the server');
+      await until(() => probe.brightness() < 5, 'black at the server');
+
+      await client.setCameraEnabled(true);
+      const again = senderOf(publisher, 'video').track!;
+      expect(again.getSettings().deviceId).to.equal(cameraId);
+      expect(again.readyState).to.equal('live');
+      expect(blank.readyState, 'the black frames stopped').to.equal('ended');
+      expect(local.getVideoTracks()).to.deep.equal([again]);
+      await until(() => probe.brightness() > 30, 'the camera again at the server');
+      expectNoNewOffer(room, created);
+    });
+
+    it('a camera chosen while off opens when turned on, not before; quick toggles settle on the last', async () => {
+      const { client, events, publisher } = await joined();
+      stopCameraWhenOff(client);
+      const [camera] = await listDevices(client, 'videoinput');
+      await client.setCameraEnabled(false);
+      const opened = countCalls(navigator.mediaDevices, 'getUserMedia');
+      await switchDevice(client, 'videoinput', camera.deviceId);
+      expect(await events.next('activeDeviceChanged')).to.deep.equal([
+        'videoinput',
+        camera.deviceId,
+      ]);
+      expect(opened(), 'no camera opened while off').to.equal(0);
+      void client.setCameraEnabled(true);
+      void client.setCameraEnabled(false);
+      await client.setCameraEnabled(true);
+      const track = senderOf(publisher, 'video').track!;
+      expect(track.getSettings().deviceId).to.equal(camera.deviceId);
+      expect(client.localParticipant!.videoMuted).to.equal(false);
+      expect(opened()).to.be.at.least(1);
+    });
+
+    it('a camera that will not open again rejects setCameraEnabled(true) with MediaAccessError and stays off', async () => {
+      const { client, events, publisher } = await joined();
+      stopCameraWhenOff(client);
+      await client.setCameraEnabled(false);
+      const blank = senderOf(publisher, 'video').track!;
+      onCleanup(
+        stubGetUserMedia(() => Promise.reject(new DOMException('busy', 'NotReadableError'))),
+      );
+      const error = await rejection(client.setCameraEnabled(true));
+      expect(error).to.be.instanceOf(MediaAccessError).and.include({ reason: 'unavailable' });
+      await until(() => client.localParticipant!.videoMuted, 'off again');
+      expect(senderOf(publisher, 'video').track).to.equal(blank);
+      expect(blank.readyState).to.equal('live');
+      const [state] = await events.next('localMediaStateChanged', (s) => s.videoMuted);
+      expect(state.videoMuted).to.equal(true);
+    });
+
+    it('turned off before the camera opened, it is stopped once open; leaving stops the black frames', async () => {
+      const room = start({ existing: ['bob'] });
+      const { client, events } = room;
+      stopCameraWhenOff(client);
+      const joining = client.join('lobby', 'ada');
+      await client.setCameraEnabled(false);
+      await joining;
+      const [local] = await events.next('localStreamAdded');
+      await until(
+        () => local.getVideoTracks()[0] instanceof CanvasCaptureMediaStreamTrack,
+        'black frames in place of the camera',
+      );
+      const blank = local.getVideoTracks()[0]!;
+      await client.leave();
+      expect(blank.readyState).to.equal('ended');
+    });
+  });
+
   describe('screen share', () => {
     it('startScreenShare sends the screen in place of the camera without a new offer; stopScreenShare sends the camera again', async () => {
       const room = await joined();
@@ -384,8 +489,9 @@ describe('RoomClient media controls', () => {
       expect(senderOf(publisher, 'video').track).to.equal(camera);
       expect(local.getVideoTracks()).to.deep.equal([camera]);
       expect(client.screenSharing).to.equal(false);
+      // Read again: the shared fake device may have been reconfigured by another opener meanwhile.
       await until(
-        async () => (await decodedWidth(room)) === cameraWidth,
+        async () => (await decodedWidth(room)) === camera.getSettings().width,
         'the camera at the server again',
       );
       expect(events.all('screenShareChanged')).to.have.length(2);

@@ -1,9 +1,9 @@
 /**
  * End to end: the mute state through the real reference server. alice and bob join through
- * the demo page; alice mutes with `track.enabled` and the server relays her
- * `setMediaState` to the room; bob keeps decoding her (black) video; a late joiner, carol,
- * sees her muted state as soon as she joins; a change made while the server was down shows
- * once everyone has re-joined the restarted server.
+ * the demo page; alice mutes (the element stops her camera and sends black frames) and the
+ * server relays her `setMediaState` to the room; bob keeps decoding her (black) video; a late
+ * joiner, carol, sees her muted state as soon as she joins; a change made while the server
+ * was down shows once everyone has re-joined the restarted server.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +51,13 @@ function setEnabled(page: Page, enabled: boolean): Promise<void> {
   }, enabled);
 }
 
+/** The `readyState` of the camera track kept in `window.__camera`. */
+function cameraState(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () => (window as unknown as { __camera?: MediaStreamTrack }).__camera?.readyState,
+  );
+}
+
 /** The framesDecoded of the page's only subscription (a room of two). */
 async function framesDecoded(page: Page): Promise<number> {
   const reports = await inboundReports(page);
@@ -79,6 +86,13 @@ describe('the mute state in a call through the reference server', () => {
     });
     assert.deepEqual(await seenState(bob, 'alice'), { audioMuted: false, videoMuted: false });
 
+    await alice.evaluate(() => {
+      const { client } = document.querySelector('kurento-room') as unknown as {
+        client: RoomClient;
+      };
+      const w = window as unknown as { __camera?: MediaStreamTrack };
+      w.__camera = client.localParticipant!.stream!.getVideoTracks()[0];
+    });
     await setEnabled(alice, false);
     await expectSeen(
       bob,
@@ -87,9 +101,11 @@ describe('the mute state in a call through the reference server', () => {
       'bob seeing alice muted',
     );
 
+    // The element stops a camera turned off (its light goes off) and sends black frames.
+    assert.equal(await cameraState(alice), 'ended');
     const muted = await framesDecoded(bob);
-    // 50 frames at the camera's 15 fps: longer than the 2.5 s stall timeout.
-    await waitUntil(async () => (await framesDecoded(bob)) > muted + 50, {
+    // 20 black frames at 5 a second: longer than the 2.5 s stall timeout.
+    await waitUntil(async () => (await framesDecoded(bob)) > muted + 20, {
       message: 'bob still decoding alice’s video (black frames) while her camera is off',
     });
     const restarts = await bob.evaluate(
