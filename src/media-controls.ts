@@ -250,9 +250,12 @@ function stopped(media: LocalMedia): boolean {
 /**
  * A video track of black `width`×`height` frames drawn on a canvas (`captureStream(0)` and
  * `requestFrame()`, Media Capture from DOM Elements), {@link BLANK_FPS} a second, until the
- * track is stopped.
+ * track is stopped. Also what `<kurento-room>` joins with for a camera left off on its
+ * pre-join screen, so that joining does not open it.
+ *
+ * @internal
  */
-function blackFrames(width: number, height: number): MediaStreamTrack {
+export function blackFrames(width: number, height: number): MediaStreamTrack {
   const canvas = Object.assign(document.createElement('canvas'), { width, height });
   const context = canvas.getContext('2d')!;
   const track = canvas.captureStream(0).getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
@@ -285,8 +288,11 @@ function cameraOff(media: LocalMedia, off: boolean): Promise<void> {
       camera.stop();
       return;
     }
+    // The camera it had, else the one the constraints name (a camera never opened: joined off).
+    const base = media.settings.media && media.settings.media.video;
+    const id = stoppedCamera.get(media) || (typeof base === 'object' ? base.deviceId : undefined);
     try {
-      await replace(media, 'video', stoppedCamera.get(media) || undefined); // Stops the blank.
+      await replace(media, 'video', id); // Stops the blank.
     } catch (error) {
       media.setMuted('video', true).catch(() => {}); // It stays off.
       throw error;

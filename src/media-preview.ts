@@ -8,6 +8,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { InvalidStateError, MediaAccessError, type MediaAccessDevice } from './errors.js';
 import { DEFAULT_MEDIA, mediaDevices, stopStream } from './media.js';
+import { blackFrames } from './media-controls.js';
 import type { InputKind, MediaKind } from './types.js';
 
 /** The input devices, by kind, in `enumerateDevices()` order. */
@@ -152,13 +153,16 @@ export class MediaPreview implements ReactiveController {
   /**
    * Ends the preview as {@link stop} does but keeps its tracks live for a client to publish,
    * so that joining neither reopens the camera (the light stays on, no second prompt) nor
-   * waits for it: resolves with the {@link HandOver}, or null when no track was open.
+   * waits for it: resolves with the {@link HandOver}, or null when no track was open. With
+   * the camera toggle off, the camera asked for is black frames instead (it stays closed
+   * until turned on in the call; see `stopCameraWhenOff`).
    */
   async handOver(): Promise<HandOver | null> {
     let held: MediaStreamTrack[] | null = this.stream?.getTracks() ?? [];
     this.stream = null; // Now #end stops nothing.
     await this.#end();
     held = held.filter((track) => track.readyState === 'live');
+    if (!this.videoEnabled) held.push(blackFrames(640, 480));
     if (!held.length) return null;
     const release = () => {
       for (const track of held ?? []) track.stop();

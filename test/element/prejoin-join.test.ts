@@ -26,11 +26,12 @@ describe('<kurento-room> pre-join screen', () => {
 
   const preview = () => part<HTMLVideoElement>(element, 'preview-video');
 
-  it('previews the camera before joining; joining with the microphone and camera off starts the call muted and tells the room', async () => {
+  it('previews the camera before joining; joining with the microphone and camera off starts the call muted, with the camera closed, and tells the room', async () => {
     element = await mount({ server: SERVER, room: freshRoom(), name: 'Ada' });
     const video = await playing(await rendered(element, preview, 'the preview'));
     const previewTracks = (video.srcObject as MediaStream).getTracks();
     expect(previewTracks.map((t) => t.kind).sort()).to.deep.equal(['audio', 'video']);
+    const chosenCamera = previewTracks.find((t) => t.kind === 'video')!.getSettings().deviceId;
 
     part(element, 'mic-toggle')!.click();
     part(element, 'camera-toggle')!.click();
@@ -39,6 +40,7 @@ describe('<kurento-room> pre-join screen', () => {
       () => part(element, 'camera-toggle')!.getAttribute('aria-pressed') === 'false',
       'the camera toggle off',
     );
+    const opened = countGetUserMedia();
     part(element, 'join-button')!.click();
     await rendered(element, () => part(element, 'controls'), 'the call');
     await server.next('joinRoom');
@@ -59,6 +61,22 @@ describe('<kurento-room> pre-join screen', () => {
     );
     expect(previewAudio!.enabled).to.equal(false);
     expect(preview(), 'no preview in the call').to.equal(null);
+    expect(stream.getVideoTracks()[0]).to.be.instanceOf(CanvasCaptureMediaStreamTrack);
+    expect(opened(), 'joining opened no camera (its light stays off)').to.equal(0);
+    await server.next('receiveVideoFrom', (m) => m.sender === 'Ada');
+
+    // Turned on in the call: the camera chosen on the pre-join screen opens.
+    part(element, 'camera-button')!.click();
+    const camera = await rendered(
+      element,
+      () => {
+        const track = stream.getVideoTracks()[0];
+        return track && !(track instanceof CanvasCaptureMediaStreamTrack) && track;
+      },
+      'the camera on',
+    );
+    expect(camera.getSettings().deviceId).to.equal(chosenCamera);
+    expect(opened()).to.equal(1);
   });
 
   it('hands the preview tracks to the call: the devices open once, the call publishes those tracks, and leaving stops them', async () => {
