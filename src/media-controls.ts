@@ -202,7 +202,9 @@ export function followDevices(client: RoomClient): () => void {
     for (const kind of ['audio', 'video'] as const) {
       const track = media.tracks[kind];
       const id = device(media, kind);
-      if (track && !listed.some((d) => d.kind === `${kind}input` && d.deviceId === id)) {
+      const gone = !listed.some((d) => d.kind === `${kind}input` && d.deviceId === id);
+      // A stopped camera (black frames) is not in use: nothing to fall back from.
+      if (track && gone && !blanks.has(track)) {
         void lose(media, kind, track);
       }
     }
@@ -412,7 +414,10 @@ export async function setVideoPreset(client: RoomClient, preset: VideoPreset): P
   }
   settings.maxBitrate = maxBitrateKbps * 1000;
   try {
-    await media?.tracks.video?.applyConstraints({ width, height, frameRate });
+    // A stopped camera (black frames) takes the new constraints when it opens again.
+    if (media && !stopped(media)) {
+      await media.tracks.video?.applyConstraints({ width, height, frameRate });
+    }
   } catch (error) {
     throw MediaAccessError.from(error, 'camera');
   }

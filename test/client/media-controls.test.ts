@@ -437,6 +437,36 @@ describe('RoomClient media controls', () => {
       expect(state.videoMuted).to.equal(true);
     });
 
+    it('while off, a preset waits for the camera to open and the camera leaving the device list opens nothing', async () => {
+      const { client, events, publisher } = await joined();
+      stopCameraWhenOff(client);
+      followDevices(client);
+      const cameraId = senderOf(publisher, 'video').track!.getSettings().deviceId;
+      await client.setCameraEnabled(false);
+      const blank = senderOf(publisher, 'video').track!;
+      await setVideoPreset(client, VideoPresets.h180);
+      const opened = countCalls(navigator.mediaDevices, 'getUserMedia');
+      const real = await navigator.mediaDevices.enumerateDevices();
+      let listed = 0;
+      stubMediaDevices('enumerateDevices', async () => {
+        listed += 1;
+        return real.filter((d) => d.deviceId !== cameraId);
+      });
+      navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+      await until(() => listed > 0, 'the device list read');
+      // Queued behind anything the check started (switching a stopped camera only records it).
+      await switchDevice(client, 'videoinput', cameraId!);
+      expect(opened(), 'no camera opened while off').to.equal(0);
+      expect(events.all('deviceLost')).to.deep.equal([]);
+      expect(senderOf(publisher, 'video').track).to.equal(blank);
+
+      await client.setCameraEnabled(true);
+      expect(senderOf(publisher, 'video').track!.getSettings()).to.include({
+        width: 320,
+        height: 180,
+      });
+    });
+
     it('turned off before the camera opened, it is stopped once open; leaving stops the black frames', async () => {
       const room = start({ existing: ['bob'] });
       const { client, events } = room;
@@ -489,11 +519,12 @@ describe('RoomClient media controls', () => {
       expect(senderOf(publisher, 'video').track).to.equal(camera);
       expect(local.getVideoTracks()).to.deep.equal([camera]);
       expect(client.screenSharing).to.equal(false);
-      // Read again: the shared fake device may have been reconfigured by another opener meanwhile.
-      await until(
-        async () => (await decodedWidth(room)) === camera.getSettings().width,
-        'the camera at the server again',
-      );
+      // Not the screen's width any more. (Not an exact camera width: the encoder may scale the
+      // camera down under CPU load, and the shared fake device follows its latest opener.)
+      await until(async () => {
+        const decoded = await decodedWidth(room);
+        return !!decoded && decoded !== width;
+      }, 'the camera at the server again');
       expect(events.all('screenShareChanged')).to.have.length(2);
       expectNoNewOffer(room, created);
     });
