@@ -28,6 +28,9 @@ export class RoomError extends Error {
 /** What a {@link MediaAccessError} could not open. */
 export type MediaAccessDevice = 'camera or microphone' | 'camera' | 'microphone' | 'screen';
 
+/** The device of each media kind, for {@link MediaAccessError.from}. */
+export const KIND_DEVICE = { audio: 'microphone', video: 'camera' } as const;
+
 /**
  * The camera or microphone could not be opened (getUserMedia, Media Capture and
  * Streams section 10), or a screen could not be captured (W3C Screen Capture,

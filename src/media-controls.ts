@@ -13,7 +13,7 @@
  *
  * @packageDocumentation
  */
-import { InvalidStateError, MediaAccessError, type RoomError } from './errors.js';
+import { InvalidStateError, KIND_DEVICE, MediaAccessError, type RoomError } from './errors.js';
 import type { LocalMedia } from './local-media.js';
 import { logger } from './log.js';
 import { mediaDevices, openMedia } from './media.js';
@@ -150,7 +150,13 @@ async function replace(
 ): Promise<void> {
   const base = media.settings.media && media.settings.media[kind];
   const constraints = { ...(typeof base === 'object' && base), deviceId };
-  const [track] = (await openMedia({ [kind]: constraints }, media.settings.open)).getTracks();
+  let track: MediaStreamTrack;
+  try {
+    [track] = (await openMedia({ [kind]: constraints }, media.settings.open)).getTracks();
+  } catch (error) {
+    // openMedia names the camera or microphone; name the one that failed.
+    throw MediaAccessError.from((error as Error).cause ?? error, KIND_DEVICE[kind]);
+  }
   if (media.stopped) return track.stop();
   const old = media.tracks[kind];
   if (old) old.onended = null;

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { InvalidStateError, MediaAccessError, type MediaAccessDevice } from './errors.js';
+import { InvalidStateError, KIND_DEVICE, MediaAccessError } from './errors.js';
 import { DEFAULT_MEDIA, mediaDevices, stopStream } from './media.js';
 import { blackFrames } from './media-controls.js';
 import type { InputKind, MediaKind } from './types.js';
@@ -40,7 +40,6 @@ export interface HandOver {
 }
 
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
-const DEVICE: Record<MediaKind, MediaAccessDevice> = { audio: 'microphone', video: 'camera' };
 /** How often the microphone level is sampled, in ms (10 times a second). */
 const SAMPLE_MS = 100;
 /** The meter's range, in dB below full scale: quieter reads 0, full scale reads 1. */
@@ -340,7 +339,7 @@ export class MediaPreview implements ReactiveController {
         this.errors[kinds[0]] =
           error instanceof MediaAccessError
             ? error
-            : MediaAccessError.from(error, DEVICE[kinds[0]]);
+            : MediaAccessError.from(error, KIND_DEVICE[kinds[0]]);
       }
       return;
     }

@@ -48,11 +48,13 @@ export function describeError(error: unknown, attempt: JoinAttempt): string {
         ? 'Screen sharing was refused or cancelled.'
         : 'The screen could not be shared.';
     }
+    const { device } = error; // camera or microphone, camera, microphone
     if (error.reason === 'denied') {
-      return `Camera or microphone blocked: allow access in the browser's site settings; ${STILL_SEE}`;
+      const what = device[0]!.toUpperCase() + device.slice(1);
+      return `${what} blocked: allow access in the browser's site settings; ${STILL_SEE}`;
     }
-    if (error.reason === 'no-device') return `No camera or microphone found; ${STILL_SEE}`;
-    return `The camera or microphone could not be started (is another app using it?); ${STILL_SEE}`;
+    if (error.reason === 'no-device') return `No ${device} found; ${STILL_SEE}`;
+    return `The ${device} could not be started (is another app using it?); ${STILL_SEE}`;
   }
   if (error instanceof SignalingError) {
     switch (error.reason) {

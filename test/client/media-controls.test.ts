@@ -275,7 +275,9 @@ describe('RoomClient media controls', () => {
       const { client, events, local, publisher } = await joined();
       const old = local.getVideoTracks()[0];
       const error = await rejection(switchDevice(client, 'videoinput', 'no-such-camera'));
-      expect(error).to.be.instanceOf(MediaAccessError).and.include({ reason: 'no-device' });
+      expect(error)
+        .to.be.instanceOf(MediaAccessError)
+        .and.include({ reason: 'no-device', device: 'camera' });
       expect(senderOf(publisher, 'video').track).to.equal(old);
       expect(old.readyState).to.equal('live');
       expect(events.all('localTrackReplaced')).to.deep.equal([]);

@@ -143,6 +143,14 @@ describe('<kurento-room> errors in words', () => {
       expect(
         describeError(new MediaAccessError('unavailable', 'x', { device: 'screen' }), attempt),
       ).to.equal('The screen could not be shared.');
+      const busy = new DOMException('busy', 'NotReadableError');
+      expect(describeError(MediaAccessError.from(busy, 'camera'), attempt)).to.equal(
+        'The camera could not be started (is another app using it?); you can still see and hear the others.',
+      );
+      const refused = new DOMException('', 'NotAllowedError');
+      expect(describeError(MediaAccessError.from(refused, 'microphone'), attempt)).to.match(
+        /^Microphone blocked: allow access/,
+      );
       expect(describeError(new NegotiationError('ice', 'Bob', 'failed'), attempt)).to.equal(
         'The connection to Bob failed.',
       );
