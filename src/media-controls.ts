@@ -150,13 +150,8 @@ async function replace(
 ): Promise<void> {
   const base = media.settings.media && media.settings.media[kind];
   const constraints = { ...(typeof base === 'object' && base), deviceId };
-  let track: MediaStreamTrack;
-  try {
-    [track] = (await openMedia({ [kind]: constraints }, media.settings.open)).getTracks();
-  } catch (error) {
-    // openMedia names the camera or microphone; name the one that failed.
-    throw MediaAccessError.from((error as Error).cause ?? error, KIND_DEVICE[kind]);
-  }
+  const opened = await openMedia({ [kind]: constraints }, media.settings.open, KIND_DEVICE[kind]);
+  const [track] = opened.getTracks();
   if (media.stopped) return track.stop();
   const old = media.tracks[kind];
   if (old) old.onended = null;

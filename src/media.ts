@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import { MediaAccessError } from './errors.js';
+import { MediaAccessError, type MediaAccessDevice } from './errors.js';
 
 /** What the client publishes when `RoomClientOptions.media` is not given. */
 export const DEFAULT_MEDIA: MediaStreamConstraints = { audio: true, video: true };
@@ -24,19 +24,21 @@ export function mediaDevices(): MediaDevices {
 }
 
 /**
- * Opens the camera and/or microphone (getUserMedia, Media Capture and Streams section 10).
+ * Opens the camera and/or microphone (getUserMedia, Media Capture and Streams section 10),
+ * or what `open` gives instead; a failure names `device` (default `camera or microphone`).
  * Rejects with a {@link MediaAccessError}: `denied`, `no-device`, or `unavailable` (also when
  * `navigator.mediaDevices` is missing, as on an insecure origin).
  */
 export async function openMedia(
   constraints: MediaStreamConstraints,
   open?: (constraints: MediaStreamConstraints) => Promise<MediaStream>,
+  device?: MediaAccessDevice,
 ): Promise<MediaStream> {
   const devices = open ? null : mediaDevices();
   try {
     return await (open ? open(constraints) : devices!.getUserMedia(constraints));
   } catch (error) {
-    throw MediaAccessError.from(error);
+    throw MediaAccessError.from(error, device);
   }
 }
 

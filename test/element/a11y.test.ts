@@ -16,9 +16,8 @@ import {
   shadow,
   statusText,
   tile,
+  SERVER,
 } from './helpers.js';
-
-const SERVER = 'ws://mock.test/groupcall';
 
 describe('<kurento-room> accessibility (axe-core, WCAG 2.1 A/AA)', () => {
   let server: FakeKurento;

@@ -3,9 +3,7 @@ import { resolveServerUrl, type KurentoRoomElement } from '../../src/kurento-roo
 import { RoomClient } from '../../src/room-client.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
-import { freshRoom, mount, rendered, statusText, tile, wsOrigin } from './helpers.js';
-
-const SERVER = 'ws://mock.test/groupcall';
+import { freshRoom, mount, rendered, statusText, tile, wsOrigin, SERVER } from './helpers.js';
 
 describe('<kurento-room> attributes and properties', () => {
   let server: FakeKurento;

@@ -18,9 +18,9 @@ import {
   shadow,
   statusText,
   tile,
+  SERVER,
 } from './helpers.js';
 
-const SERVER = 'ws://mock.test/groupcall';
 const BLOCKED =
   "Camera or microphone blocked: allow access in the browser's site settings; you can still see and hear the others.";
 

@@ -4,9 +4,8 @@ import type { RoomEventDetails } from '../../src/room-controller.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import { stubMediaDevices } from '../client/media-probes.js';
-import { freshRoom, joinedWith, mount, nextEvent, recordEvents } from './helpers.js';
+import { freshRoom, joinedWith, mount, nextEvent, recordEvents, SERVER } from './helpers.js';
 
-const SERVER = 'ws://mock.test/groupcall';
 const TYPES: Array<keyof RoomEventDetails> = [
   'connection-state-changed',
   'participant-joined',

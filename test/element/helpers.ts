@@ -23,6 +23,9 @@ function guarded<T>(what: string, start: (done: (value: T) => void) => () => voi
   });
 }
 
+/** The signaling URL the element tests' fake group-call server answers (msw `ws.link`). */
+export const SERVER = 'ws://mock.test/groupcall';
+
 /** A `<kurento-room>` with `attributes`, on the page and rendered; removed by `cleanup()`. */
 export async function mount(attributes: Record<string, string> = {}): Promise<KurentoRoomElement> {
   const element = document.createElement('kurento-room');

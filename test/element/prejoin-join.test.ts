@@ -7,9 +7,7 @@ import type { KurentoRoomElement } from '../../src/kurento-room.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { countCalls } from '../helpers-browser/count-calls.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
-import { freshRoom, mount, part, playing, rendered } from './helpers.js';
-
-const SERVER = 'ws://mock.test/groupcall';
+import { freshRoom, mount, part, playing, rendered, SERVER } from './helpers.js';
 
 /** Counts `getUserMedia` calls from now on. */
 const countGetUserMedia = () => countCalls(navigator.mediaDevices, 'getUserMedia');

@@ -14,9 +14,8 @@ import {
   statusText,
   tile,
   tiles,
+  SERVER,
 } from './helpers.js';
-
-const SERVER = 'ws://mock.test/groupcall';
 
 describe('<kurento-room> rendering', () => {
   let server: FakeKurento;
