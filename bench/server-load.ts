@@ -17,7 +17,7 @@
  * per-room queues, limits and rate limiting, pipelines opened and closed, logging calls.
  * A single client on the reference server gives the unloaded join latency.
  *
- * The server runs as `npm start` does (`demo/server/main.ts`, LOG_LEVEL=warn, its own
+ * The server runs as `npm start` does (`packages/server/src/main.ts`, LOG_LEVEL=warn, its own
  * process group), with the rate limit raised out of the way: one client cycling alone
  * sends far more than 50 messages a second. Run on demand, not in `npm test`.
  */

@@ -48,19 +48,19 @@ async function bundleSize(entry: string, extra: Parameters<typeof build>[0] = {}
 
 /** Builds the drop-in bundle (rollup, as `npm run build`) and prints every size against the baseline. */
 export async function printSizes(): Promise<void> {
-  execFileSync('npx', ['rollup', '-c', '--silent'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build', '--silent', '-w', 'kurento-room'], { stdio: 'inherit' });
   const baseline = await bundleSize('kurento-utils', {
     format: 'iife',
     globalName: 'kurentoUtils',
   });
-  const shipped = (file: string) => sizeOf(readFileSync(`dist/${file}`));
+  const shipped = (file: string) => sizeOf(readFileSync(`packages/sdk/dist/${file}`));
   const rows: [string, Size][] = [
     ['kurento-utils 7.3.0 (baseline)', baseline],
     [
       'RoomClient alone (esbuild)',
-      await bundleSize("export { RoomClient } from './src/client.js';"),
+      await bundleSize("export { RoomClient } from './packages/sdk/src/client.js';"),
     ],
-    ['SDK + <kurento-room> + Lit (esbuild)', await bundleSize('src/index.ts')],
+    ['SDK + <kurento-room> + Lit (esbuild)', await bundleSize('packages/sdk/src/index.ts')],
     ['drop-in bundle (dist, rollup)', shipped('kurento-room.bundle.js')],
     ['  + pre-join chunk, on demand', shipped('kurento-room.prejoin-view.js')],
   ];

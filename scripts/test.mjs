@@ -31,7 +31,7 @@ const checks = [
   ['lint', npx(['eslint', '.'])],
   ['typecheck', npx(['tsc', '-p', 'tsconfig.json'])],
   ['typecheck (node)', npx(['tsc', '-p', 'tsconfig.node.json'])],
-  ['build', npx(['rollup', '-c', '--silent'])],
+  ['build', ['npm', ['run', 'build', '--silent']]],
 ];
 
 const nodeSuite = (name, files) => {
@@ -78,6 +78,8 @@ const suites = [
   },
   nodeSuite('server', testFiles('test/server')),
   nodeSuite('end-to-end', [...testFiles('test/e2e'), ...testFiles('test/interop')]),
+  // The packages as users receive them: packed, installed elsewhere, used.
+  nodeSuite('package', testFiles('test/package')),
 ];
 
 const total = { passed: 0, failed: 0 };

@@ -1,7 +1,7 @@
 // After every way a join can fail, the client is clean to retry from: `disconnected`, no
 // peer connection open, no camera track live, and a second join() works.
 import { expect } from '@esm-bundle/chai';
-import { MediaAccessError, SignalingError } from '../../src/errors.js';
+import { MediaAccessError, SignalingError } from '../../packages/sdk/src/core/errors.js';
 import type { FakeKurentoOptions } from '../helpers-browser/fake-kurento.js';
 import { rejection, stubGetUserMedia, until } from './helpers.js';
 import { cleanup, onCleanup, start } from './setup.js';

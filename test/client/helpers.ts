@@ -1,8 +1,8 @@
 // Helpers for the RoomClient tests: record what happened and wait for the next thing
 // matching a predicate. Everything waits on events; the timeouts only turn a hang into
 // a readable failure.
-import type { RoomClient } from '../../src/room-client.js';
-import type { ConnectionState, RoomClientEvents } from '../../src/types.js';
+import type { RoomClient } from '../../packages/sdk/src/core/room-client.js';
+import type { ConnectionState, RoomClientEvents } from '../../packages/sdk/src/core/types.js';
 import { GUARD_MS, Recorder, guard } from '../helpers-browser/wait.js';
 
 type EventName = keyof RoomClientEvents;

@@ -1,8 +1,8 @@
 // A hostile or broken server: malformed and out-of-order frames never throw out of the SDK;
 // each emits a typed error where it means something, and the client carries on.
 import { expect } from '@esm-bundle/chai';
-import { NegotiationError, SignalingError } from '../../src/errors.js';
-import type { ReceiveVideoAnswerMessage } from '../../src/protocol.js';
+import { NegotiationError, SignalingError } from '../../packages/sdk/src/core/errors.js';
+import type { ReceiveVideoAnswerMessage } from '../../packages/sdk/src/protocol/index.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { watchUncaught } from './helpers.js';
 import { cleanup, onCleanup, start, type Room } from './setup.js';

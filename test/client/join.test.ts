@@ -1,8 +1,8 @@
 // RoomClient.join(): the guard chain, the joinRoom exchange, publishing and subscribing,
 // and every way a join can fail (Kurento group-call contract, FIELD-NOTES section 1).
 import { expect } from '@esm-bundle/chai';
-import { InvalidStateError, SignalingError } from '../../src/errors.js';
-import { RoomClient } from '../../src/room-client.js';
+import { InvalidStateError, SignalingError } from '../../packages/sdk/src/core/errors.js';
+import { RoomClient } from '../../packages/sdk/src/core/room-client.js';
 import { deferred } from '../helpers-browser/wait.js';
 import { mediaSections, openRealCamera, rejection, stubGetUserMedia, until } from './helpers.js';
 import { cleanup, onCleanup, start } from './setup.js';

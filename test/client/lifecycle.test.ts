@@ -1,7 +1,7 @@
 // Participants coming and going, leave() and close(), bad frames from the
 // server, and listeners that throw.
 import { expect } from '@esm-bundle/chai';
-import { InvalidStateError, SignalingError } from '../../src/errors.js';
+import { InvalidStateError, SignalingError } from '../../packages/sdk/src/core/errors.js';
 import { mediaSections, rejection, watchUncaught } from './helpers.js';
 import { cleanup, joinedWithMedia, onCleanup, start } from './setup.js';
 

@@ -13,10 +13,10 @@ import {
   setVideoPreset,
   getStats,
   stopCameraWhenOff,
-} from '../../src/media-controls.js';
-import { InvalidStateError, MediaAccessError } from '../../src/errors.js';
-import { RoomClient } from '../../src/room-client.js';
-import { VideoPresets } from '../../src/video-presets.js';
+} from '../../packages/sdk/src/controls/media-controls.js';
+import { InvalidStateError, MediaAccessError } from '../../packages/sdk/src/core/errors.js';
+import { RoomClient } from '../../packages/sdk/src/core/room-client.js';
+import { VideoPresets } from '../../packages/sdk/src/core/video-presets.js';
 import { guard } from '../helpers-browser/wait.js';
 import { openRealCamera, rejection, stubGetUserMedia, until } from './helpers.js';
 import {

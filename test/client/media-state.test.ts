@@ -3,9 +3,9 @@
 // participants. Against the fake server, which keeps and relays the state as the reference
 // server does.
 import { expect } from '@esm-bundle/chai';
-import { SignalingError } from '../../src/errors.js';
-import { RoomClient } from '../../src/room-client.js';
-import type { MediaMuteState } from '../../src/types.js';
+import { SignalingError } from '../../packages/sdk/src/core/errors.js';
+import { RoomClient } from '../../packages/sdk/src/core/room-client.js';
+import type { MediaMuteState } from '../../packages/sdk/src/core/types.js';
 import { ClientEvents, watchUncaught } from './helpers.js';
 import { cleanup, onCleanup, start, type Room } from './setup.js';
 

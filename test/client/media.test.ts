@@ -1,7 +1,11 @@
 // Media and ICE: trickle ICE both ways (with the queue for early candidates), remote
 // streams and frames over loopback, peer states, negotiation errors, and a denied camera.
 import { expect } from '@esm-bundle/chai';
-import { MediaAccessError, NegotiationError, SignalingError } from '../../src/errors.js';
+import {
+  MediaAccessError,
+  NegotiationError,
+  SignalingError,
+} from '../../packages/sdk/src/core/errors.js';
 import { deferred } from '../helpers-browser/wait.js';
 import {
   firstFrame,

@@ -2,12 +2,20 @@
 // server sends a beeping microphone for some participants and silence for others), connection
 // quality and getStats() figures, and nothing left running after leave() or close().
 import { expect } from '@esm-bundle/chai';
-import { startScreenShare, followDevices, getStats } from '../../src/media-controls.js';
-import { activeSpeaker } from '../../src/active-speaker.js';
-import { connectionQuality, QUALITY_THRESHOLDS, rateMedia } from '../../src/quality.js';
-import { createMember } from '../../src/participant.js';
-import { emptySample } from '../../src/stats.js';
-import type { MediaStats, Participant, RoomStats } from '../../src/types.js';
+import {
+  startScreenShare,
+  followDevices,
+  getStats,
+} from '../../packages/sdk/src/controls/media-controls.js';
+import { activeSpeaker } from '../../packages/sdk/src/controls/active-speaker.js';
+import {
+  connectionQuality,
+  QUALITY_THRESHOLDS,
+  rateMedia,
+} from '../../packages/sdk/src/controls/quality.js';
+import { createMember } from '../../packages/sdk/src/core/participant.js';
+import { emptySample } from '../../packages/sdk/src/core/stats.js';
+import type { MediaStats, Participant, RoomStats } from '../../packages/sdk/src/core/types.js';
 import { trackIntervals, until } from './helpers.js';
 import { countAudioContexts, watchDeviceChangeListeners } from './media-probes.js';
 import { cleanup, joinedWithMedia, onCleanup, start, type Room } from './setup.js';

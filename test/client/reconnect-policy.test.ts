@@ -1,8 +1,11 @@
 // DefaultReconnectPolicy: its delay table, jitter and limit; and the options RoomClient checks.
 import { expect } from '@esm-bundle/chai';
-import { SignalingError } from '../../src/errors.js';
-import { DEFAULT_RECONNECT_DELAYS_MS, DefaultReconnectPolicy } from '../../src/reconnect-policy.js';
-import { RoomClient } from '../../src/room-client.js';
+import { SignalingError } from '../../packages/sdk/src/core/errors.js';
+import {
+  DEFAULT_RECONNECT_DELAYS_MS,
+  DefaultReconnectPolicy,
+} from '../../packages/sdk/src/core/reconnect-policy.js';
+import { RoomClient } from '../../packages/sdk/src/core/room-client.js';
 
 const reason = new SignalingError('socket', 'The signaling socket closed (code 1006).');
 

@@ -1,9 +1,9 @@
 // Reconnection: a dropped signaling socket is re-joined on the reconnect policy with the same
 // sessionId; peers are rebuilt, the camera and the Participant objects are kept.
 import { expect } from '@esm-bundle/chai';
-import { SignalingError } from '../../src/errors.js';
-import type { JoinRoomMessage } from '../../src/protocol.js';
-import type { ReconnectContext, ReconnectPolicy } from '../../src/types.js';
+import { SignalingError } from '../../packages/sdk/src/core/errors.js';
+import type { JoinRoomMessage } from '../../packages/sdk/src/protocol/index.js';
+import type { ReconnectContext, ReconnectPolicy } from '../../packages/sdk/src/core/types.js';
 import { firstFrame, until } from './helpers.js';
 import { cleanup, joinedWithMedia, start } from './setup.js';
 

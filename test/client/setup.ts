@@ -1,7 +1,7 @@
 // Per-test wiring: a fake server at its own URL, a RoomClient pointed at it, an event
 // recorder, and a tracker of the client's RTCPeerConnections. `cleanup()` in afterEach.
-import { RoomClient } from '../../src/room-client.js';
-import type { RoomClientOptions } from '../../src/types.js';
+import { RoomClient } from '../../packages/sdk/src/core/room-client.js';
+import type { RoomClientOptions } from '../../packages/sdk/src/core/types.js';
 import type { FakeKurento, FakeKurentoOptions } from '../helpers-browser/fake-kurento.js';
 import { fakeKurento, onCleanup } from '../helpers-browser/fixture.js';
 import { ClientEvents, trackPeerConnections, type PeerTracker } from './helpers.js';

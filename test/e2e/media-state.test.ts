@@ -8,8 +8,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
-import type { RoomClient } from '../../src/room-client.js';
-import type { MediaMuteState } from '../../src/types.js';
+import type { RoomClient } from '../../packages/sdk/src/core/room-client.js';
+import type { MediaMuteState } from '../../packages/sdk/src/core/types.js';
 import { inboundReports, openPage } from '../helpers/browser.js';
 import { callFixture } from '../helpers/call-fixture.js';
 import { demoUrl, statusText } from '../helpers/room-page.js';

@@ -3,7 +3,7 @@
 // layout, the device menu open, playback blocked, and an error. Each state is reached
 // the way a user reaches it (the fake group-call server, real fake media), then checked.
 import { expect } from '@esm-bundle/chai';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import { a11yViolations } from '../helpers-browser/axe.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento, onCleanup } from '../helpers-browser/fixture.js';

@@ -1,6 +1,9 @@
 import { expect } from '@esm-bundle/chai';
-import { resolveServerUrl, type KurentoRoomElement } from '../../src/kurento-room.js';
-import { RoomClient } from '../../src/room-client.js';
+import {
+  resolveServerUrl,
+  type KurentoRoomElement,
+} from '../../packages/sdk/src/element/kurento-room.js';
+import { RoomClient } from '../../packages/sdk/src/core/room-client.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import { freshRoom, mount, rendered, statusText, tile, wsOrigin, SERVER } from './helpers.js';

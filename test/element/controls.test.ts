@@ -1,8 +1,8 @@
 // The control bar: every button works on the real client with fake media, reflects its
 // state, is keyboard operable, and reports failures.
 import { expect } from '@esm-bundle/chai';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
-import { MediaAccessError } from '../../src/errors.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
+import { MediaAccessError } from '../../packages/sdk/src/core/errors.js';
 import { canvasTrack, stubMediaDevices } from '../client/media-probes.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { press } from '../helpers-browser/commands.js';

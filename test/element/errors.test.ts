@@ -1,12 +1,12 @@
 import { expect } from '@esm-bundle/chai';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import {
   InvalidStateError,
   MediaAccessError,
   NegotiationError,
   SignalingError,
-} from '../../src/errors.js';
-import { describeError, type JoinAttempt } from '../../src/room-status.js';
+} from '../../packages/sdk/src/core/errors.js';
+import { describeError, type JoinAttempt } from '../../packages/sdk/src/element/room-status.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import {

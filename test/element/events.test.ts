@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
-import type { RoomEventDetails } from '../../src/room-controller.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
+import type { RoomEventDetails } from '../../packages/sdk/src/element/room-controller.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import { stubMediaDevices } from '../client/media-probes.js';

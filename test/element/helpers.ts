@@ -1,7 +1,7 @@
 // DOM helpers for the element tests. Everything waits on events (DOM events,
 // mutations, media events); the timeouts only turn a hang into a readable failure.
-import '../../src/kurento-room.js';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import '../../packages/sdk/src/element/kurento-room.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { onCleanup } from '../helpers-browser/fixture.js';
 

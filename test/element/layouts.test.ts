@@ -1,7 +1,7 @@
 // Layouts: grid and speaker, switched by the attribute (silently) and by the user (with
 // layout-changed), and a phone-sized viewport where nothing overflows.
 import { expect } from '@esm-bundle/chai';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import { setViewport } from '../helpers-browser/commands.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento, onCleanup } from '../helpers-browser/fixture.js';

@@ -3,7 +3,7 @@
 // call starts with; its open tracks are handed to the call (the devices open once), and it is
 // not reopened after leaving.
 import { expect } from '@esm-bundle/chai';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { countCalls } from '../helpers-browser/count-calls.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';

@@ -2,8 +2,8 @@
 // fake camera plays, the fake microphone beeps every 500 ms. A minimal host element stands
 // in for <kurento-room>.
 import { expect } from '@esm-bundle/chai';
-import { InvalidStateError, MediaAccessError } from '../../src/errors.js';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import { InvalidStateError, MediaAccessError } from '../../packages/sdk/src/core/errors.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import {
   rejection,
   stubGetUserMedia,

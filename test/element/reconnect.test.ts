@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
-import { DefaultReconnectPolicy } from '../../src/reconnect-policy.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
+import { DefaultReconnectPolicy } from '../../packages/sdk/src/core/reconnect-policy.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento, onCleanup } from '../helpers-browser/fixture.js';
 import { trackPeerConnections } from '../client/helpers.js';

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { KurentoRoomElement } from '../../src/kurento-room.js';
+import { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import {

@@ -1,7 +1,7 @@
 // Tiles: remote mute state, the speaking highlight from real audio levels (the fake server's
 // microphone beeps; `silent` participants send silence), connection quality, and pins.
 import { expect } from '@esm-bundle/chai';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import {

@@ -27,7 +27,7 @@ import {
   type JoinRoomMessage,
   type ServerMessage,
   type SetMediaStateMessage,
-} from '../../src/protocol.js';
+} from '../../packages/sdk/src/protocol/index.js';
 import { network } from './msw-network.js';
 import { Recorder, deferred } from './wait.js';
 

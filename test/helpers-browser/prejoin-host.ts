@@ -2,9 +2,9 @@
 // renderPrejoin, and nothing else. Each submit records the preview's choice.
 import { LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { styles } from '../../src/kurento-room.styles.js';
-import { MediaPreview, type PreviewChoice } from '../../src/media-preview.js';
-import { prejoinStyles, renderPrejoin } from '../../src/prejoin-view.js';
+import { styles } from '../../packages/sdk/src/element/kurento-room.styles.js';
+import { MediaPreview, type PreviewChoice } from '../../packages/sdk/src/element/media-preview.js';
+import { prejoinStyles, renderPrejoin } from '../../packages/sdk/src/element/prejoin-view.js';
 
 @customElement('prejoin-host')
 export class PrejoinHost extends LitElement {

@@ -5,7 +5,7 @@
  * attributes `data-speaking`, `data-audio-muted`, `data-video-muted`, `data-focus`.
  */
 import type { Page } from 'puppeteer-core';
-import type { KurentoRoomElement } from '../../src/kurento-room.js';
+import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 
 /** Clicks the element's control with `part` (e.g. `mic-button`); throws if it is missing or disabled. */
 export function clickControl(page: Page, part: string): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Starts the reference server (`demo/server/main.ts`) as a child process in its own
+ * Starts the reference server (`packages/server/src/main.ts`) as a child process in its own
  * process group (FIELD-NOTES section 3: a busy browser in the same group starved the
  * server into packet loss), on 127.0.0.1 and a free port.
  */
@@ -42,7 +42,7 @@ export interface ServerProcess extends SpawnedServer {
 
 /** Spawns the server, `env` over 127.0.0.1, port 0 and LOG_LEVEL warn; does not wait for it. */
 export function spawnServerProcess(env: Record<string, string> = {}): SpawnedServer {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
     detached: true,

@@ -15,8 +15,8 @@ import {
   type ClientMessage,
   type ParseResult,
   type ServerMessage,
-} from '../../src/protocol.js';
-import type { ServerOptions } from '../../demo/server/server.js';
+} from '../../packages/sdk/src/protocol/index.js';
+import type { ServerOptions } from '../../packages/server/src/server.js';
 import { FakeBackend } from './helpers/fake-backend.js';
 import { until, withServer, type Fixture } from './helpers/fixture.js';
 import {

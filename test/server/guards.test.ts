@@ -8,10 +8,17 @@ import {
   createOriginPolicy,
   normalizeOrigin,
   ownOrigins,
-} from '../../demo/server/origin-policy.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter, type Admission } from '../../demo/server/rate-limiter.js';
-import { assertValidSessionId, sameSessionId } from '../../demo/server/session-id.js';
-import { SignalingError } from '../../demo/server/signaling-error.js';
+} from '../../packages/server/src/origin-policy.js';
+import {
+  DEFAULT_RATE_LIMIT,
+  RateLimiter,
+  type Admission,
+} from '../../packages/server/src/signaling/rate-limiter.js';
+import {
+  assertValidSessionId,
+  sameSessionId,
+} from '../../packages/server/src/signaling/session-id.js';
+import { SignalingError } from '../../packages/server/src/signaling/signaling-error.js';
 
 /** A limiter on a clock the test moves, and a tally of its decisions. */
 function limiterAt(limit: ConstructorParameters<typeof RateLimiter>[0] = {}) {

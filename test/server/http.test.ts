@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { startServer } from '../../demo/server/server.js';
+import { startServer } from '../../packages/server/src/server.js';
 import { withServer } from './helpers/fixture.js';
 import { upgradeStatus } from './helpers/ws-client.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { startServer } from '../../demo/server/server.js';
+import { startServer } from '../../packages/server/src/server.js';
 import { FakeBackend } from './helpers/fake-backend.js';
 import { until } from './helpers/fixture.js';
 import { LoadClient } from './helpers/load-client.js';

@@ -1,11 +1,11 @@
 /**
- * `demo/server/main.ts` as `npm start` runs it: configured from the environment, one
+ * `packages/server/src/main.ts` as `npm start` runs it: configured from the environment, one
  * "listening" line on stdout, a graceful exit on SIGTERM. The server runs in its own
  * process group (FIELD-NOTES section 3).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CloseCode } from '../../src/protocol.js';
+import { CloseCode } from '../../packages/sdk/src/protocol/index.js';
 import { spawnServerProcess, startServerProcess } from '../helpers/server-process.js';
 import { publish, subscribe } from './helpers/werift-peer.js';
 import { TestClient, upgradeStatus } from './helpers/ws-client.js';

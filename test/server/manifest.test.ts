@@ -16,8 +16,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import ts from 'typescript';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SRC = join(ROOT, 'src');
+const ROOT = fileURLToPath(new URL('../../packages/sdk/', import.meta.url));
+const SRC = join(ROOT, 'src/element');
 const CEM = createRequire(import.meta.url).resolve('@custom-elements-manifest/analyzer/cem.js');
 
 /** The element's source files: its module, its styles, and the pieces of its template. */

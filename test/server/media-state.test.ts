@@ -11,7 +11,7 @@ import {
   parseClientMessage,
   parseServerMessage,
   type ParticipantMediaStateMessage,
-} from '../../src/protocol.js';
+} from '../../packages/sdk/src/protocol/index.js';
 import { withFakeBackend } from './helpers/fixture.js';
 import type { TestClient } from './helpers/ws-client.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
-import { CloseCode } from '../../src/protocol.js';
+import { CloseCode } from '../../packages/sdk/src/protocol/index.js';
 import { twoInCall, until, withFakeBackend } from './helpers/fixture.js';
 import type { TestClient } from './helpers/ws-client.js';
 

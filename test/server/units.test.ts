@@ -6,15 +6,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RtpHeader, RtpPacket } from 'werift';
-import { readConfig } from '../../demo/server/env-config.js';
-import { readIceServers } from '../../demo/server/ice-servers.js';
-import { assertValidName, MAX_NAME_LENGTH } from '../../demo/server/names.js';
-import { RtpRewriter } from '../../demo/server/rtp-rewriter.js';
-import { SerialQueue } from '../../demo/server/serial-queue.js';
-import { SignalingError } from '../../demo/server/signaling-error.js';
-import { Throttle } from '../../demo/server/throttle.js';
-import { weriftPeerConfig, withoutTransportCc } from '../../demo/server/werift-config.js';
-import { msidStreamId } from '../../demo/server/werift-subscriber.js';
+import { readConfig } from '../../packages/server/src/env-config.js';
+import { readIceServers } from '../../packages/server/src/ice-servers.js';
+import { assertValidName, MAX_NAME_LENGTH } from '../../packages/server/src/signaling/names.js';
+import { RtpRewriter } from '../../packages/server/src/media/werift/rtp-rewriter.js';
+import { SerialQueue } from '../../packages/server/src/signaling/serial-queue.js';
+import { SignalingError } from '../../packages/server/src/signaling/signaling-error.js';
+import { Throttle } from '../../packages/server/src/media/werift/throttle.js';
+import {
+  weriftPeerConfig,
+  withoutTransportCc,
+} from '../../packages/server/src/media/werift/werift-config.js';
+import { msidStreamId } from '../../packages/server/src/media/werift/werift-subscriber.js';
 
 function packet(ssrc: number, sequenceNumber: number, timestamp: number): RtpPacket {
   return new RtpPacket(

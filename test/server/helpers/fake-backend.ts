@@ -14,7 +14,7 @@ import {
   type PublisherOptions,
   type SubscriberEndpoint,
   type SubscriberOptions,
-} from '../../../demo/server/media-backend.js';
+} from '../../../packages/server/src/media/media-backend.js';
 
 /** A publisher or subscriber endpoint that records its offers and candidates. */
 export class FakeEndpoint {

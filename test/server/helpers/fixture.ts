@@ -8,7 +8,7 @@ import {
   startServer,
   type RunningServer,
   type ServerOptions,
-} from '../../../demo/server/server.js';
+} from '../../../packages/server/src/server.js';
 import { FakeBackend } from './fake-backend.js';
 import { TestClient, WAIT_MS } from './ws-client.js';
 

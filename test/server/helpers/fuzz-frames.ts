@@ -8,7 +8,7 @@ import type {
   ErrorCode,
   IceCandidateInit,
   ServerMessage,
-} from '../../../src/protocol.js';
+} from '../../../packages/sdk/src/protocol/index.js';
 
 /** Every wire error code, checked complete by the compiler. */
 const CODES: Record<ErrorCode, true> = {

@@ -2,9 +2,12 @@
  * What a fuzzed connection must get back for each frame, whatever the others do: a
  * model of one connection (joined or not) and the replies each frame allows.
  */
-import { parseClientMessage, type ServerMessage } from '../../../src/protocol.js';
-import { assertValidName } from '../../../demo/server/names.js';
-import { assertValidSessionId } from '../../../demo/server/session-id.js';
+import {
+  parseClientMessage,
+  type ServerMessage,
+} from '../../../packages/sdk/src/protocol/index.js';
+import { assertValidName } from '../../../packages/server/src/signaling/names.js';
+import { assertValidSessionId } from '../../../packages/server/src/signaling/session-id.js';
 import { ERROR_CODES, type Frame } from './fuzz-frames.js';
 
 /** Messages that other connections or the media backend cause, not the frame itself. */

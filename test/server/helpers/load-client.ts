@@ -9,7 +9,7 @@ import {
   serializeMessage,
   type ClientMessage,
   type ServerMessage,
-} from '../../../src/protocol.js';
+} from '../../../packages/sdk/src/protocol/index.js';
 
 /** How long a request may wait for its reply before it rejects, in ms. */
 export const REQUEST_TIMEOUT_MS = 10_000;

@@ -9,7 +9,7 @@ import {
   serializeMessage,
   type ClientMessage,
   type ServerMessage,
-} from '../../../src/protocol.js';
+} from '../../../packages/sdk/src/protocol/index.js';
 
 /** How long a wait may take before the test fails, in ms. */
 export const WAIT_MS = 5000;

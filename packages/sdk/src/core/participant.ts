@@ -1,0 +1,64 @@
+/**
+ * A participant's internal record and its read-only public view.
+ *
+ * @packageDocumentation
+ */
+import type { Peer } from './peer.js';
+import type { IceCandidateInit } from '../protocol/index.js';
+import type { StatsSample } from './stats.js';
+import type { ConnectionQuality, Participant, PeerState } from './types.js';
+
+/** The SDK's mutable record of a participant; apps only see {@link Member.view}. */
+export interface Member {
+  readonly name: string;
+  /** The frozen view handed to apps; its getters read this record, so they are always current. */
+  readonly view: Participant;
+  /** Send-only for the local participant, receive-only for a remote one; null before it exists. */
+  peer: Peer | null;
+  stream: MediaStream | null;
+  state: PeerState;
+  /** Remote candidates that came before `peer` existed (the publisher, while the camera opens). */
+  early: IceCandidateInit[];
+  audioMuted: boolean;
+  videoMuted: boolean;
+  /** Audio level, 0..1 (set by `activeSpeaker()`). */
+  level: number;
+  speaking: boolean;
+  quality: ConnectionQuality;
+  /** The stats loop's samples of `peer`, oldest first, one a tick over ~2 s; emptied when `peer` changes. */
+  samples: StatsSample[];
+}
+
+/** The view's live members, each read from a field of the record. */
+const VIEW_FIELDS = {
+  stream: 'stream',
+  peerState: 'state',
+  audioMuted: 'audioMuted',
+  videoMuted: 'videoMuted',
+  audioLevel: 'level',
+  speaking: 'speaking',
+  connectionQuality: 'quality',
+} as const satisfies Record<Exclude<keyof Participant, 'name' | 'isLocal'>, keyof Member>;
+
+/** Creates the record of participant `name`. */
+export function createMember(name: string, isLocal: boolean): Member {
+  const view = { name, isLocal };
+  for (const [key, field] of Object.entries(VIEW_FIELDS)) {
+    Object.defineProperty(view, key, { enumerable: true, get: () => member[field] });
+  }
+  const member: Member = {
+    name,
+    view: Object.freeze(view) as Participant,
+    peer: null,
+    stream: null,
+    state: 'none',
+    early: [],
+    audioMuted: false,
+    videoMuted: false,
+    level: 0,
+    speaking: false,
+    quality: 'unknown',
+    samples: [],
+  };
+  return member;
+}

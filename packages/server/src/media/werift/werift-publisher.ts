@@ -1,0 +1,105 @@
+/**
+ * The SFU's publisher endpoint: receives one browser's Opus and VP8 and fans each RTP
+ * packet out to the subscriber endpoints connected to it.
+ *
+ * @packageDocumentation
+ */
+
+import type { RTCRtpReceiver, RTCTrackEvent, RtpPacket } from 'werift';
+import { MediaError, type PublisherEndpoint, type SubscriberEndpoint } from '../media-backend.js';
+import { Throttle } from './throttle.js';
+import { WeriftEndpoint, type EndpointContext } from './werift-endpoint.js';
+import { WeriftSubscriber } from './werift-subscriber.js';
+
+/** Minimum time between two key frame requests (PLI) to one publisher, in ms. */
+export const KEY_FRAME_INTERVAL_MS = 300;
+
+/** The media kinds the SFU forwards. */
+export type MediaKind = 'audio' | 'video';
+
+/**
+ * Receives a participant's send-only offer (Kurento: the `outgoingMedia`
+ * WebRtcEndpoint) and forwards every packet to its sinks. It exists before media, so
+ * a subscriber connected early starts receiving when the first packet arrives.
+ */
+export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint {
+  readonly role = 'publisher' as const;
+  private readonly sinks = new Set<WeriftSubscriber>();
+  private readonly kinds = new Set<MediaKind>();
+  private video: { receiver: RTCRtpReceiver; ssrc: number | undefined } | undefined;
+  private readonly keyFrames: Throttle;
+
+  constructor(context: EndpointContext) {
+    super(context);
+    this.keyFrames = new Throttle(KEY_FRAME_INTERVAL_MS, () => this.sendPictureLossIndication());
+    this.pc.ontrack = (event) => this.handleTrack(event);
+  }
+
+  /** {@inheritDoc PublisherEndpoint.connect} */
+  connect(subscriber: SubscriberEndpoint): void {
+    if (!(subscriber instanceof WeriftSubscriber) || subscriber.pipelineId !== this.pipelineId) {
+      throw new TypeError('the subscriber endpoint belongs to another pipeline');
+    }
+    if (this.released || subscriber.released) {
+      throw new MediaError('cannot connect a released endpoint');
+    }
+    subscriber.attach(this);
+  }
+
+  /**
+   * Asks the browser for a key frame (RTCP PLI, RFC 4585 section 6.3.1), throttled to
+   * one per {@link KEY_FRAME_INTERVAL_MS}. Called when a subscriber connects or asks
+   * for one itself; without it a new subscriber waits for the next natural key frame.
+   */
+  requestKeyFrame(): void {
+    if (!this.released) this.keyFrames.request();
+  }
+
+  /** @internal Called by {@link WeriftSubscriber.attach}. */
+  addSink(subscriber: WeriftSubscriber): void {
+    this.sinks.add(subscriber);
+  }
+
+  /** @internal Called by {@link WeriftSubscriber.attach} and its release. */
+  removeSink(subscriber: WeriftSubscriber): void {
+    this.sinks.delete(subscriber);
+  }
+
+  protected disconnect(): void {
+    this.keyFrames.cancel();
+    for (const sink of this.sinks) sink.sourceReleased(this);
+    this.sinks.clear();
+  }
+
+  private handleTrack(event: RTCTrackEvent): void {
+    const { track, receiver } = event;
+    const kind = track.kind;
+    // One track per kind, as the group-call client publishes (audio + camera).
+    if ((kind !== 'audio' && kind !== 'video') || this.kinds.has(kind)) return;
+    this.kinds.add(kind);
+    if (kind === 'video') this.video = { receiver, ssrc: track.ssrc };
+    track.onReceiveRtp.subscribe((packet) => this.fanOut(kind, packet));
+    this.logger.debug({ endpoint: this.id, kind }, 'publisher track');
+  }
+
+  private fanOut(kind: MediaKind, packet: RtpPacket): void {
+    if (kind === 'video' && this.video && this.video.ssrc === undefined) {
+      this.video.ssrc = packet.header.ssrc;
+    }
+    for (const sink of this.sinks) {
+      try {
+        sink.forward(kind, packet);
+      } catch (error) {
+        this.logger.warn({ err: error, endpoint: sink.id }, 'forwarding a packet failed');
+      }
+    }
+  }
+
+  private sendPictureLossIndication(): void {
+    const video = this.video;
+    if (!video || video.ssrc === undefined || this.released) return;
+    video.receiver.sendRtcpPLI(video.ssrc).catch((error: unknown) => {
+      this.logger.debug({ err: error, endpoint: this.id }, 'sending a PLI failed');
+    });
+  }
+}

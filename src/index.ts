@@ -1,8 +1,0 @@
-/**
- * kurento-room: the SDK core (`RoomClient`) and the `<kurento-room>` web component.
- * Importing this module defines the `kurento-room` custom element.
- *
- * @packageDocumentation
- */
-export * from './client.js';
-export { KurentoRoomElement } from './kurento-room.js';
