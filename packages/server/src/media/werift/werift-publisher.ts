@@ -8,23 +8,20 @@
 import type { RTCRtpReceiver, RTCTrackEvent, RtpPacket } from 'werift';
 import { MediaError, type PublisherEndpoint, type SubscriberEndpoint } from '../media-backend.js';
 import { Throttle } from './throttle.js';
+import { RtpSink, type MediaKind, type RtpSource } from './rtp-fan-out.js';
 import { WeriftEndpoint, type EndpointContext } from './werift-endpoint.js';
-import { WeriftSubscriber } from './werift-subscriber.js';
 
 /** Minimum time between two key frame requests (PLI) to one publisher, in ms. */
 export const KEY_FRAME_INTERVAL_MS = 300;
-
-/** The media kinds the SFU forwards. */
-export type MediaKind = 'audio' | 'video';
 
 /**
  * Receives a participant's send-only offer (Kurento: the `outgoingMedia`
  * WebRtcEndpoint) and forwards every packet to its sinks. It exists before media, so
  * a subscriber connected early starts receiving when the first packet arrives.
  */
-export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint {
+export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint, RtpSource {
   readonly role = 'publisher' as const;
-  private readonly sinks = new Set<WeriftSubscriber>();
+  private readonly sinks = new Set<RtpSink>();
   private readonly kinds = new Set<MediaKind>();
   private video: { receiver: RTCRtpReceiver; ssrc: number | undefined } | undefined;
   private readonly keyFrames: Throttle;
@@ -37,7 +34,7 @@ export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint
 
   /** {@inheritDoc PublisherEndpoint.connect} */
   connect(subscriber: SubscriberEndpoint): void {
-    if (!(subscriber instanceof WeriftSubscriber) || subscriber.pipelineId !== this.pipelineId) {
+    if (!(subscriber instanceof RtpSink) || subscriber.pipelineId !== this.pipelineId) {
       throw new TypeError('the subscriber endpoint belongs to another pipeline');
     }
     if (this.released || subscriber.released) {
@@ -55,13 +52,13 @@ export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint
     if (!this.released) this.keyFrames.request();
   }
 
-  /** @internal Called by {@link WeriftSubscriber.attach}. */
-  addSink(subscriber: WeriftSubscriber): void {
+  /** @internal Called by {@link RtpSink.attach}. */
+  addSink(subscriber: RtpSink): void {
     this.sinks.add(subscriber);
   }
 
-  /** @internal Called by {@link WeriftSubscriber.attach} and its release. */
-  removeSink(subscriber: WeriftSubscriber): void {
+  /** @internal Called by {@link RtpSink.attach} and the sink's release. */
+  removeSink(subscriber: RtpSink): void {
     this.sinks.delete(subscriber);
   }
 

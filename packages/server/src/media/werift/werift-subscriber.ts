@@ -16,8 +16,8 @@ import {
 } from 'werift';
 import type { SubscriberEndpoint } from '../media-backend.js';
 import { CLOCK_RATE, RtpRewriter } from './rtp-rewriter.js';
-import { WeriftEndpoint, type EndpointContext } from './werift-endpoint.js';
-import type { MediaKind, WeriftPublisher } from './werift-publisher.js';
+import { RtpSink, type MediaKind, type RtpSource } from './rtp-fan-out.js';
+import type { EndpointContext } from './werift-endpoint.js';
 
 /** The RTCP payload-specific feedback type of a Full Intra Request (RFC 5104 section 4.3.1). */
 const FIR_FORMAT = 4;
@@ -52,14 +52,14 @@ interface Output {
  * `a=msid:<publisher's name> <track>` so the browser's remote stream is named after
  * the publisher.
  */
-export class WeriftSubscriber extends WeriftEndpoint implements SubscriberEndpoint {
+export class WeriftSubscriber extends RtpSink implements SubscriberEndpoint {
   readonly role = 'subscriber' as const;
-  private source: WeriftPublisher | undefined;
+  private source: RtpSource | undefined;
   private readonly streamId: string;
   private readonly outputs = new Map<MediaKind, Output>();
   private readonly unsubscribers: (() => void)[] = [];
 
-  constructor(context: EndpointContext, publisher: WeriftPublisher) {
+  constructor(context: EndpointContext, publisher: RtpSource) {
     super(context);
     this.streamId = msidStreamId(publisher.participant);
     this.pc.onRemoteTransceiverAdded.subscribe((transceiver) => this.prepare(transceiver));
@@ -70,12 +70,12 @@ export class WeriftSubscriber extends WeriftEndpoint implements SubscriberEndpoi
   }
 
   /** {@inheritDoc SubscriberEndpoint.publisher} */
-  get publisher(): WeriftPublisher | undefined {
+  get publisher(): RtpSource | undefined {
     return this.source;
   }
 
-  /** @internal Makes `publisher` the source (see {@link WeriftPublisher.connect}). */
-  attach(publisher: WeriftPublisher): void {
+  /** @internal Makes `publisher` the source (see `WeriftPublisher.connect`). */
+  attach(publisher: RtpSource): void {
     if (this.source === publisher) return;
     this.source?.removeSink(this);
     this.source = publisher;
@@ -84,7 +84,7 @@ export class WeriftSubscriber extends WeriftEndpoint implements SubscriberEndpoi
   }
 
   /** @internal Called by the source when it is released. */
-  sourceReleased(publisher: WeriftPublisher): void {
+  sourceReleased(publisher: RtpSource): void {
     if (this.source === publisher) this.source = undefined;
   }
 
