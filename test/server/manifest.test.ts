@@ -25,7 +25,14 @@ const ELEMENT_SOURCES = readdirSync(SRC)
   .filter(
     (file) =>
       /^kurento-room.*\.ts$/.test(file) ||
-      ['room-tile.ts', 'control-bar.ts', 'device-menu.ts', 'prejoin-view.ts'].includes(file),
+      [
+        'room-tile.ts',
+        'control-bar.ts',
+        'device-menu.ts',
+        'prejoin-view.ts',
+        'call-view.ts',
+        'lobby-view.ts',
+      ].includes(file),
   )
   .map((file) => join(SRC, file));
 

@@ -3,9 +3,8 @@
  *
  * @packageDocumentation
  */
-import { LitElement, adoptStyles, html, nothing } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
-import { canShareScreen, renderControlBar } from './control-bar.js';
+import { LitElement, adoptStyles } from 'lit';
+import { renderCall, type CallViewActions } from './call-view.js';
 import { DeviceMenu } from './device-menu.js';
 import { startScreenShare, stopScreenShare } from '../controls/media-controls.js';
 import type { MediaPreview } from './media-preview.js';
@@ -13,8 +12,8 @@ import { GROUPCALL_PATH } from '../protocol/index.js';
 import type { RoomClient } from '../core/room-client.js';
 import { RoomController, type RoomEventDetails } from './room-controller.js';
 import { focusOf, type RoomLayout } from './room-layout.js';
-import { describeError, describeState, isInRoom } from './room-status.js';
-import { renderTile } from './room-tile.js';
+import { isInRoom } from './room-status.js';
+import { renderLobby, renderStatus } from './lobby-view.js';
 import type { RoomClientOptions } from '../core/types.js';
 import { styles } from './kurento-room.styles.js';
 import { controlStyles } from './control-bar.styles.js';
@@ -183,6 +182,31 @@ export class KurentoRoomElement extends LitElement {
   #autojoined = '';
   /** The pinned or speaking participant the speaker layout focused last (kept while nobody speaks). */
   #lastFocus: string | null = null;
+  /** What the in-call view's buttons do (each control's failure shows in the status line). */
+  readonly #actions: CallViewActions = {
+    toggleMicrophone: () =>
+      void this.#controller.run((c) => c.setMicrophoneEnabled(!!c.localParticipant?.audioMuted)),
+    toggleCamera: () =>
+      void this.#controller.run((c) => c.setCameraEnabled(!!c.localParticipant?.videoMuted)),
+    toggleScreenShare: () =>
+      void this.#controller.run((c) =>
+        c.screenSharing ? stopScreenShare(c) : startScreenShare(c),
+      ),
+    toggleDeviceMenu: () => this.#menu.toggle(),
+    toggleLayout: () => this.#switchLayout(this.layout === 'grid' ? 'speaker' : 'grid'),
+    leave: () => void this.leave(),
+    keydown: (event) => {
+      if (event.key === 'Escape' && this.#menu.open) {
+        event.stopPropagation();
+        this.#menu.close(true);
+      }
+    },
+    pin: (name) => {
+      this.pinned = this.pinned === name ? null : name;
+      if (this.pinned) this.#switchLayout('speaker');
+    },
+    startPlayback: () => void this.#controller.run((c) => c.startPlayback()),
+  };
 
   /** The signaling WebSocket URL; relative and `http(s):` URLs are resolved against the page. Default: `/groupcall` on the page's origin (`wss:` on `https:` pages). */
   server: string = resolveServerUrl('');
@@ -248,42 +272,6 @@ export class KurentoRoomElement extends LitElement {
   private handleJoinClick(): void {
     // Failures show in the status line and as room-error.
     this.join().catch(() => {});
-  }
-
-  private handleLeaveClick(): void {
-    void this.leave();
-  }
-
-  private handleMicrophoneClick(): void {
-    void this.#controller.run((c) => c.setMicrophoneEnabled(!!c.localParticipant?.audioMuted));
-  }
-
-  private handleCameraClick(): void {
-    void this.#controller.run((c) => c.setCameraEnabled(!!c.localParticipant?.videoMuted));
-  }
-
-  private handleScreenClick(): void {
-    void this.#controller.run((c) => (c.screenSharing ? stopScreenShare(c) : startScreenShare(c)));
-  }
-
-  private handleLayoutClick(): void {
-    this.#switchLayout(this.layout === 'grid' ? 'speaker' : 'grid');
-  }
-
-  private handlePin(name: string): void {
-    this.pinned = this.pinned === name ? null : name;
-    if (this.pinned) this.#switchLayout('speaker');
-  }
-
-  private handleControlsKeydown(event: KeyboardEvent): void {
-    if (event.key === 'Escape' && this.#menu.open) {
-      event.stopPropagation();
-      this.#menu.close(true);
-    }
-  }
-
-  private handlePlaybackClick(): void {
-    void this.#controller.run((c) => c.startPlayback());
   }
 
   /**
@@ -365,128 +353,54 @@ export class KurentoRoomElement extends LitElement {
   /** The title and the status line (with the last error), in both views. */
   private renderStatus(room: string, name: string) {
     const { attempt, error } = this.#controller;
-    const status = describeState(this.client?.state ?? 'disconnected', room, name);
-    return html`
-      <h2 part="title">${room || 'No room chosen'}</h2>
-      <p part="status" role="status" aria-live="polite">
-        ${status}${
-          error && attempt
-            ? html` <span part="error">${describeError(error, attempt)}</span>`
-            : nothing
-        }
-      </p>
-    `;
+    const state = this.client?.state ?? 'disconnected';
+    return renderStatus({ state, room, name, attempt, error });
   }
 
-  /**
-   * The view while not in a room: the title, the status line and the pre-join screen, or,
-   * until its module is loaded (and with autojoin), a Join button.
-   */
+  /** The view while not in a room: the pre-join screen, or a Join button until it is loaded. */
   private renderLobby() {
     const name = this.#controller.attempt?.name ?? this.name;
-    const prejoin = this.#prejoin;
-    if (!prejoin || !this.#preview) {
-      return html`
-        <header part="header">
-          ${this.renderStatus(this.room, name)}
-          <button
-            part="join-button"
-            type="button"
-            ?disabled=${!this.room || !this.name}
-            @click=${this.handleJoinClick}
-          >
-            Join room
-          </button>
-        </header>
-      `;
-    }
-    return html`
-      <header part="header">${this.renderStatus(this.room, name)}</header>
-      ${prejoin.renderPrejoin(
-        this.#preview,
-        { room: this.room, name: this.name, busy: false },
-        {
-          roomInput: (value) => (this.room = value),
-          nameInput: (value) => (this.name = value),
-          submit: () => this.handleJoinClick(),
-        },
-      )}
-    `;
+    return renderLobby(
+      {
+        status: this.renderStatus(this.room, name),
+        room: this.room,
+        name: this.name,
+        prejoin: this.#prejoin,
+        preview: this.#preview,
+      },
+      {
+        roomInput: (value) => (this.room = value),
+        nameInput: (value) => (this.name = value),
+        join: () => this.handleJoinClick(),
+      },
+    );
   }
 
   /** The view while joining, joined or re-joining: the tiles in their layout and the control bar. */
   private renderCall(client: RoomClient) {
     const local = client.localParticipant;
-    const remotes = [...client.participants.values()];
-    const tiles = local ? [local, ...remotes] : remotes;
-    const speaker = this.layout === 'speaker';
+    const tiles = local
+      ? [local, ...client.participants.values()]
+      : [...client.participants.values()];
     const { activeSpeaker } = this.#controller;
-    const focus = speaker
-      ? focusOf(tiles, { pinned: this.pinned, activeSpeaker, last: this.#lastFocus })
-      : null;
+    const focus =
+      this.layout === 'speaker'
+        ? focusOf(tiles, { pinned: this.pinned, activeSpeaker, last: this.#lastFocus })
+        : null;
     // Remembered when chosen, not when a default: the last speaker stays large in silence.
     if (focus && (focus === this.pinned || focus === activeSpeaker)) this.#lastFocus = focus;
-    const screenSharing = client.screenSharing;
-    const stream = local?.stream;
-    const context = {
+    return renderCall(
       client,
-      screenSharing,
-      onPin: (name: string) => this.handlePin(name),
-    };
-    return html`
-      <header part="header">
-        ${this.renderStatus(client.room ?? this.room, local?.name ?? '')}
-      </header>
-      <div part="call ${speaker ? 'speaker-layout' : 'grid-layout'}">
-        ${speaker ? html`<div part="stage"></div>` : nothing}
-        <div part=${speaker ? 'strip' : 'grid'}>
-          ${repeat(
-            tiles,
-            (p) => (p.isLocal ? `local:${p.name}` : `remote:${p.name}`),
-            (p) =>
-              renderTile(p, {
-                ...context,
-                focused: p.name === focus,
-                pinned: p.name === this.pinned,
-              }),
-          )}
-          ${
-            client.state === 'connected' && remotes.length === 0
-              ? html`<div part="empty"><slot name="empty">Waiting for others to join…</slot></div>`
-              : nothing
-          }
-        </div>
-        ${
-          client.playbackBlocked
-            ? html`<button part="playback-button" type="button" @click=${this.handlePlaybackClick}>
-                Click to enable audio
-              </button>`
-            : nothing
-        }
-      </div>
-      ${renderControlBar(
-        {
-          audioMuted: !!local?.audioMuted,
-          videoMuted: !!local?.videoMuted,
-          screenSharing,
-          hasAudio: !!stream?.getAudioTracks().length,
-          hasVideo: !!stream?.getVideoTracks().length,
-          canShareScreen: canShareScreen(),
-          menuOpen: this.#menu.open,
-          layout: this.layout,
-        },
-        {
-          toggleMicrophone: () => this.handleMicrophoneClick(),
-          toggleCamera: () => this.handleCameraClick(),
-          toggleScreenShare: () => this.handleScreenClick(),
-          toggleDeviceMenu: () => this.#menu.toggle(),
-          toggleLayout: () => this.handleLayoutClick(),
-          leave: () => this.handleLeaveClick(),
-          keydown: (event) => this.handleControlsKeydown(event),
-        },
-        this.#menu.render(),
-      )}
-    `;
+      {
+        layout: this.layout,
+        pinned: this.pinned,
+        focus,
+        menuOpen: this.#menu.open,
+        menu: this.#menu.render(),
+        status: this.renderStatus(client.room ?? this.room, local?.name ?? ''),
+      },
+      this.#actions,
+    );
   }
 }
 
