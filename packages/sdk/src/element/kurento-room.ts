@@ -408,7 +408,9 @@ type KurentoRoomEvents = {
   [K in keyof RoomEventDetails]: CustomEvent<RoomEventDetails[K]>;
 };
 
-customElements.define('kurento-room', KurentoRoomElement);
+// Guarded: a second copy of the SDK on the page (two bundles, two versions) keeps the first
+// definition instead of throwing `NotSupportedError`.
+if (!customElements.get('kurento-room')) customElements.define('kurento-room', KurentoRoomElement);
 
 declare global {
   interface HTMLElementTagNameMap {
