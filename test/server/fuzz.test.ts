@@ -223,7 +223,7 @@ async function runCanary(
 async function fuzzServer(
   t: TestContext,
   options: {
-    server: ServerOptions;
+    server: Partial<ServerOptions>;
     canary: CanaryOffers;
     /** The names, rooms and offers a worker's frames use, by worker index. */
     pools: (worker: number) => Parameters<typeof frame>[0];

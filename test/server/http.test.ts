@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startServer } from '../../packages/server/src/server.js';
+import { FakeBackend } from './helpers/fake-backend.js';
 import { withServer } from './helpers/fixture.js';
 import { upgradeStatus } from './helpers/ws-client.js';
 
@@ -32,7 +33,10 @@ describe('startServer', () => {
 
   test('rejects when the port is taken', async (t) => {
     const { server } = await withServer(t);
-    await assert.rejects(startServer({ port: server.port, logLevel: 'silent' }), /EADDRINUSE/);
+    await assert.rejects(
+      startServer({ port: server.port, logLevel: 'silent', backend: new FakeBackend() }),
+      /EADDRINUSE/,
+    );
   });
 
   test('GET /config.json returns the ICE servers it was given', async (t) => {

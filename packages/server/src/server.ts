@@ -1,6 +1,7 @@
 /**
  * The reference signaling server: one HTTP server with the demo page, `/config.json`
- * and the Kurento group-call WebSocket at `/groupcall`, over a media backend.
+ * and the Kurento group-call WebSocket at `/groupcall`, over a media backend that the
+ * caller chooses (`main.ts` starts the embedded werift SFU); nothing here knows which.
  *
  * @packageDocumentation
  */
@@ -21,7 +22,6 @@ import type { MediaBackend } from './media/media-backend.js';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy.js';
 import { RateLimiter, type RateLimit } from './signaling/rate-limiter.js';
 import { RoomRegistry } from './signaling/rooms.js';
-import { WeriftBackend } from './media/werift/werift-backend.js';
 
 /** Re-exported from `heartbeat.ts`: the default ping interval, in ms. */
 export { HEARTBEAT_INTERVAL_MS };
@@ -37,21 +37,25 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../public', import.meta
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
+  /**
+   * The media backend the rooms create their pipelines on (`main.ts` passes the embedded
+   * werift SFU, tests a scripted one). The caller owns it: {@link RunningServer.close}
+   * releases the rooms' pipelines but does not close the backend.
+   */
+  backend: MediaBackend;
   /** Interface to listen on. Default `'127.0.0.1'`. */
   host?: string;
   /** TCP port; `0` picks a free one. Default 8443. */
   port?: number;
-  /** Static files of the demo page. Default `packages/server/public` (built by its rollup config); a missing folder only means 404s. */
+  /**
+   * Static files of the demo page. Default {@link DEFAULT_STATIC_DIR}, the package's
+   * `public/` (beside `src/` and `dist/`, written by its rollup config); a missing folder
+   * only means 404s.
+   */
   staticDir?: string;
   /** Development mode: static files re-read per request and not cached. Default true. */
   dev?: boolean;
-  /**
-   * The media backend. Default: the embedded werift SFU, loopback-only when `host` is
-   * a loopback address, else announcing every local interface. A backend passed here
-   * is not closed by {@link RunningServer.close} (its pipelines are released).
-   */
-  backend?: MediaBackend;
-  /** STUN/TURN servers for the browser (`/config.json`) and the default backend. Default none. */
+  /** STUN/TURN servers for the browser (`/config.json`). Default none. */
   iceServers?: IceServer[];
   /** The logger. Default: pino at `logLevel` on stderr. */
   logger?: Logger;
@@ -120,8 +124,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
-
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -137,7 +139,7 @@ function rejectUpgrade(socket: Duplex, status: string): void {
  *   invalid `allowedOrigins` entry; a `RangeError` for an invalid rate limit or
  *   heartbeat interval.
  */
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const iceServers = options.iceServers ?? [];
@@ -148,14 +150,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (!connection) return ws.terminate();
     void connection.close(CloseCode.HEARTBEAT_TIMEOUT, 'no pong to the heartbeat ping');
   });
-  const ownBackend = options.backend === undefined;
-  const backend =
-    options.backend ??
-    new WeriftBackend({
-      network: LOOPBACK_HOSTS.has(host) ? { mode: 'loopback' } : { mode: 'public' },
-      iceServers,
-      logger,
-    });
+  const backend = options.backend;
   const rooms = new RoomRegistry(backend, logger, {
     maxRooms: options.maxRooms,
     maxParticipantsPerRoom: options.maxParticipantsPerRoom,
@@ -237,7 +232,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     heartbeat.stop();
     wss.close();
     httpServer.close();
-    if (ownBackend) await backend.close();
     throw error;
   }
   const url = `http://${hostForUrl(host)}:${port}/`;
@@ -252,7 +246,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     );
     await Promise.all([...connections.values()].map((connection) => connection.settled()));
     await rooms.close();
-    if (ownBackend) await backend.close();
     wss.close();
     httpServer.closeAllConnections();
     await stopped;

@@ -9,8 +9,12 @@ import {
   type RunningServer,
   type ServerOptions,
 } from '../../../packages/server/src/server.js';
+import { WeriftBackend } from '../../../packages/server/src/media/werift/werift-backend.js';
 import { FakeBackend } from './fake-backend.js';
 import { TestClient, WAIT_MS } from './ws-client.js';
+
+/** The werift SFU's network on a loopback `HOST`, as `readConfig` chooses it. */
+const LOOPBACK = { mode: 'loopback' } as const;
 
 export interface Fixture {
   server: RunningServer;
@@ -18,18 +22,34 @@ export interface Fixture {
   connect(options?: WebSocket.ClientOptions): Promise<TestClient>;
 }
 
-/** Starts a silent server for the test `t`; it and its clients close in `t.after`. */
-export async function withServer(t: TestContext, options: ServerOptions = {}): Promise<Fixture> {
-  const server = await startServer({
-    port: 0,
-    logLevel: 'silent',
-    staticDir: '/nonexistent',
-    ...options,
-  });
+/**
+ * Starts a silent server for the test `t`; it and its clients close in `t.after`.
+ * Without `options.backend` it runs on the embedded werift SFU (loopback only, as
+ * `main.ts` configures it for a loopback `HOST`), which closes with it.
+ */
+export async function withServer(
+  t: TestContext,
+  options: Partial<ServerOptions> = {},
+): Promise<Fixture> {
+  const ownBackend = options.backend ? undefined : new WeriftBackend({ network: LOOPBACK });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      port: 0,
+      logLevel: 'silent',
+      staticDir: '/nonexistent',
+      backend: ownBackend!,
+      ...options,
+    });
+  } catch (error) {
+    await ownBackend?.close();
+    throw error;
+  }
   const clients: TestClient[] = [];
   t.after(async () => {
     await Promise.all(clients.map((client) => client.close()));
     await server.close();
+    await ownBackend?.close();
   });
   return {
     server,
@@ -44,7 +64,7 @@ export async function withServer(t: TestContext, options: ServerOptions = {}): P
 /** {@link withServer} over a new scripted backend, returned with the fixture. */
 export async function withFakeBackend(
   t: TestContext,
-  options: ServerOptions = {},
+  options: Partial<ServerOptions> = {},
 ): Promise<Fixture & { backend: FakeBackend }> {
   const backend = new FakeBackend();
   return { ...(await withServer(t, { backend, ...options })), backend };
