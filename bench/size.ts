@@ -15,20 +15,23 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-interface Size {
+export interface Size {
   /** Minified bytes. */
   min: number;
   /** Minified and gzipped (level 9) bytes. */
   gz: number;
 }
 
-const sizeOf = (code: Uint8Array): Size => ({
+export const sizeOf = (code: Uint8Array): Size => ({
   min: code.length,
   gz: execFileSync('gzip', ['-9', '-c'], { input: code }).length,
 });
 
 /** Size of an entry bundled with its dependencies by esbuild. */
-async function bundleSize(entry: string, extra: Parameters<typeof build>[0] = {}): Promise<Size> {
+export async function bundleSize(
+  entry: string,
+  extra: Parameters<typeof build>[0] = {},
+): Promise<Size> {
   const result = await build({
     ...(entry.startsWith('export ')
       ? { stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' } }
@@ -46,6 +49,9 @@ async function bundleSize(entry: string, extra: Parameters<typeof build>[0] = {}
   return sizeOf(result.outputFiles![0].contents);
 }
 
+/** An entry that imports `RoomClient` alone, as an app building its own UI does. */
+export const ROOM_CLIENT_ALONE = "export { RoomClient } from './packages/sdk/src/client.js';";
+
 /** Builds the drop-in bundle (rollup, as `npm run build`) and prints every size against the baseline. */
 export async function printSizes(): Promise<void> {
   execFileSync('npm', ['run', 'build', '--silent', '-w', 'kurento-room'], { stdio: 'inherit' });
@@ -56,10 +62,7 @@ export async function printSizes(): Promise<void> {
   const shipped = (file: string) => sizeOf(readFileSync(`packages/sdk/dist/${file}`));
   const rows: [string, Size][] = [
     ['kurento-utils 7.3.0 (baseline)', baseline],
-    [
-      'RoomClient alone (esbuild)',
-      await bundleSize("export { RoomClient } from './packages/sdk/src/client.js';"),
-    ],
+    ['RoomClient alone (esbuild)', await bundleSize(ROOM_CLIENT_ALONE)],
     ['SDK + <kurento-room> + Lit (esbuild)', await bundleSize('packages/sdk/src/index.ts')],
     ['drop-in bundle (dist, rollup)', shipped('kurento-room.bundle.js')],
     ['  + pre-join chunk, on demand', shipped('kurento-room.prejoin-view.js')],
