@@ -1,23 +1,8 @@
 /**
- * The entry point of `npm start`: the reference server with its embedded SFU,
- * configured from the environment (read by `env-config.ts`).
- *
- * | variable                       | default        | what                                                        |
- * | ------------------------------ | -------------- | ----------------------------------------------------------- |
- * | `HOST`                         | `127.0.0.1`    | interface to listen on (`0.0.0.0` for all)                  |
- * | `PORT`                         | `8443`         | HTTP and WebSocket port (`0`: any free port)                |
- * | `LOG_LEVEL`                    | `info`         | `fatal` `error` `warn` `info` `debug` `trace` `silent`      |
- * | `ICE_SERVERS`                  | none           | JSON array of `RTCIceServer`, for the SFU and the browsers  |
- * | `ANNOUNCED_IP`                 | none           | the address the SFU announces in its ICE candidates         |
- * | `RTC_MIN_PORT`, `RTC_MAX_PORT` | any            | UDP port range of the SFU (both or neither)                 |
- * | `ALLOWED_ORIGINS`              | own origins    | comma-separated origins whose pages may connect; `*`: any   |
- * | `ALLOW_NO_ORIGIN`              | `true`         | accept WebSocket upgrades without an `Origin` header        |
- * | `MAX_ROOMS`                    | `100`          | open rooms; one more gets `TOO_MANY_ROOMS`                  |
- * | `MAX_PARTICIPANTS_PER_ROOM`    | `16`           | participants per room; one more gets `ROOM_FULL`            |
- * | `RATE_LIMIT_PER_SECOND`        | `50`           | messages per second per connection, sustained               |
- * | `RATE_LIMIT_BURST`             | `200`          | messages per connection at once (ICE candidates burst)      |
- * | `HEARTBEAT_INTERVAL_MS`        | `30000`        | ms between WebSocket pings; no pong by the next: closed     |
- * | `EXPOSE_STATS`                 | `false`        | serve `GET /stats`: counts and memory as JSON               |
+ * The entry point of `npm start` and of the `kurento-room-server` command: the
+ * reference server with its embedded SFU, configured from the environment. The
+ * variables, their defaults and meanings are one table, `ENV_VARIABLES` in
+ * `env-variables.ts` (`--help` prints it); `env-config.ts` reads them.
  *
  * The `Origin` check: browsers always send `Origin` on a WebSocket upgrade, and an
  * upgrade whose origin is not allowed gets HTTP 403 (a warning is logged). The
@@ -40,9 +25,13 @@
  * down"), all media released, exit 0; after 5 s it exits 1 anyway, and a second
  * signal exits 1 at once. An invalid variable exits 2 and names it.
  *
+ * The command line takes only `--help` (the usage and the variables, exit 0) and
+ * `--version` (exit 0); anything else exits 2 and names it.
+ *
  * @packageDocumentation
  */
 
+import { helpText, packageVersion, readCommandLine, type Command } from './command-line.js';
 import { readConfig, type ServerConfig } from './env-config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
@@ -52,7 +41,19 @@ import { WeriftBackend } from './media/werift/werift-backend.js';
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
 async function main(): Promise<void> {
-  // Step 1: configuration.
+  // Step 1: the command line (--help, --version).
+  let command: Command;
+  try {
+    command = readCommandLine(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`kurento-room: ${(error as Error).message}\n`);
+    process.stderr.write('Try --help.\n');
+    process.exit(2);
+  }
+  if (command === 'help') return void process.stdout.write(helpText());
+  if (command === 'version') return void process.stdout.write(`${packageVersion()}\n`);
+
+  // Step 2: configuration.
   let config: ServerConfig;
   try {
     config = readConfig(process.env);
@@ -61,10 +62,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  // Step 2: logging.
+  // Step 3: logging.
   const logger = createLogger(config.logLevel);
 
-  // Step 3: the media backend.
+  // Step 4: the media backend.
   const backend = new WeriftBackend({
     network: config.network,
     iceServers: config.iceServers,
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   });
   logger.info({ network: config.network }, 'media backend ready');
 
-  // Step 4: HTTP and WebSocket.
+  // Step 5: HTTP and WebSocket.
   const server = await startServer({
     host: config.host,
     port: config.port,
@@ -89,10 +90,10 @@ async function main(): Promise<void> {
     exposeStats: config.exposeStats,
   });
 
-  // Step 5: tell the world (tests parse this line).
+  // Step 6: tell the world (tests parse this line).
   process.stdout.write(`kurento-room server listening on ${server.url}\n`);
 
-  // Step 6: graceful shutdown.
+  // Step 7: graceful shutdown.
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(1);
