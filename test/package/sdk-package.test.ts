@@ -173,7 +173,7 @@ describe('the kurento-room tarball', () => {
     }
     assert.equal(sdkPackage.types, sdkPackage.exports['.'].types);
     assert.equal(sdkPackage.module, sdkPackage.exports['.'].default);
-    assert.equal(sdkPackage.customElements, sdkPackage.exports['./custom-elements.json']);
+    assert.equal(`./${sdkPackage.customElements}`, sdkPackage.exports['./custom-elements.json']);
   });
 
   test('sideEffects names every module that defines the element', () => {
