@@ -1,5 +1,6 @@
 /**
- * Starts the reference server (`packages/server/src/main.ts`) as a child process in its own
+ * Starts the reference server (`packages/server/src/main.ts`, or another command such as
+ * `npx kurento-room-server` from an installed tarball) as a child process in its own
  * process group (FIELD-NOTES section 3: a busy browser in the same group starved the
  * server into packet loss), on 127.0.0.1 and a free port.
  */
@@ -9,6 +10,22 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LISTENING = /listening on (http:\/\/\S+)/;
+
+/** How to start the server: a command, its arguments and its working directory. */
+export interface ServerCommand {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The environment under the server's variables. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The server's sources under tsx, from the repository root, as `npm start` runs them. */
+export const SOURCE_SERVER: ServerCommand = {
+  command: process.execPath,
+  args: ['--import', 'tsx', 'packages/server/src/main.ts'],
+  cwd: ROOT,
+};
 
 /** A server process as spawned: listening, not yet, or never (a bad environment). */
 export interface SpawnedServer {
@@ -28,7 +45,11 @@ export interface SpawnedServer {
    * or after `timeoutMs`.
    */
   listening(timeoutMs?: number): Promise<string>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`, to the child's process group (the child and
+   * whatever it started, e.g. the node process under `npx`); resolves when the child
+   * has exited.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -40,11 +61,23 @@ export interface ServerProcess extends SpawnedServer {
   wsUrl: string;
 }
 
-/** Spawns the server, `env` over 127.0.0.1, port 0 and LOG_LEVEL warn; does not wait for it. */
-export function spawnServerProcess(env: Record<string, string> = {}): SpawnedServer {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+/**
+ * Spawns the server, `env` over 127.0.0.1, port 0 and LOG_LEVEL warn; does not wait for it.
+ * `server` is the command (default {@link SOURCE_SERVER}).
+ */
+export function spawnServerProcess(
+  env: Record<string, string> = {},
+  server: ServerCommand = SOURCE_SERVER,
+): SpawnedServer {
+  const child = spawn(server.command, server.args, {
+    cwd: server.cwd,
+    env: {
+      ...(server.env ?? process.env),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,9 +93,18 @@ export function spawnServerProcess(env: Record<string, string> = {}): SpawnedSer
     output += chunk;
   });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const running = () => child.exitCode === null && child.signalCode === null;
+  /** Signals the child's process group (its PID: it was started detached). */
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      child.kill(signal); // the group is gone; the child alone, if still there
+    }
+  };
   // Detached, the server would outlive a test process that dies or is interrupted.
   const killOnExit = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (running()) signalGroup('SIGKILL');
   };
   process.on('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));
@@ -98,9 +140,9 @@ export function spawnServerProcess(env: Record<string, string> = {}): SpawnedSer
       });
     },
     async stop(graceMs = 5000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      if (!running()) return;
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },
@@ -109,13 +151,14 @@ export function spawnServerProcess(env: Record<string, string> = {}): SpawnedSer
 
 /**
  * Spawns the server and resolves once it prints its listening line; after `timeoutMs`,
- * or if it exits first, stops it and rejects.
+ * or if it exits first, stops it and rejects. `command` as in {@link spawnServerProcess}.
  */
 export async function startServerProcess(
   env: Record<string, string> = {},
   timeoutMs = 20000,
+  command: ServerCommand = SOURCE_SERVER,
 ): Promise<ServerProcess> {
-  const server = spawnServerProcess(env);
+  const server = spawnServerProcess(env, command);
   let url: string;
   try {
     url = await server.listening(timeoutMs);
