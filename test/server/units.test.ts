@@ -10,7 +10,7 @@ import { readConfig } from '../../packages/server/src/env-config.js';
 import { readIceServers } from '../../packages/server/src/ice-servers.js';
 import { assertValidName, MAX_NAME_LENGTH } from '../../packages/server/src/signaling/names.js';
 import { RtpRewriter } from '../../packages/server/src/media/werift/rtp-rewriter.js';
-import { SerialQueue } from '../../packages/server/src/signaling/serial-queue.js';
+import { SerialQueue } from 'kurento-room/protocol';
 import { SignalingError } from '../../packages/server/src/signaling/signaling-error.js';
 import { Throttle } from '../../packages/server/src/media/werift/throttle.js';
 import {

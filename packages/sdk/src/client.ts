@@ -53,6 +53,6 @@ export {
   InvalidStateError,
 } from './core/errors.js';
 export type { MediaAccessDevice, RoomErrorOptions } from './core/errors.js';
-export * from './protocol/index.js';
+export * from './protocol/messages.js';
 export { setLogLevel } from './core/log.js';
 export type { LogLevel } from './core/log.js';

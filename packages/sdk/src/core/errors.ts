@@ -149,3 +149,8 @@ export class InvalidStateError extends RoomError {
     this.name = 'InvalidStateError';
   }
 }
+
+/** @internal An `InvalidStateError('arguments')` saying that `what` is invalid. */
+export function badArguments(what: string): InvalidStateError {
+  return new InvalidStateError('arguments', `Invalid ${what}.`);
+}

@@ -12,7 +12,7 @@ import { openMedia, stopStream } from './media.js';
 import type { Emit } from './monitor.js';
 import type { Member } from './participant.js';
 import type { Outgoing } from './peer.js';
-import type { LocalMediaState, MediaKind } from './types.js';
+import type { LocalMediaState, MediaKind } from './media-types.js';
 
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
 
@@ -57,22 +57,25 @@ export class LocalMedia {
   kinds: MediaKind[] = [];
   /** @internal */
   stopped = false;
+  readonly #me: Member;
   /**
    * @param me The local participant's record; its `audioMuted` and `videoMuted` are the state.
    * @param sender The publisher's sender for a kind, if it has one now.
    * @param changed Called after the mute (`mute` true) or screen-share state changed.
    */
   constructor(
-    private readonly me: Member,
+    me: Member,
     /** @internal */ readonly settings: MediaSettings,
     /** @internal */ readonly sender: (kind: MediaKind) => RTCRtpSender | undefined,
     /** @internal */ readonly emit: Emit,
     /** @internal */ readonly changed: (mute?: boolean) => void,
-  ) {}
+  ) {
+    this.#me = me;
+  }
 
   /** The mute and screen-share state. */
   get state(): LocalMediaState {
-    const { audioMuted, videoMuted } = this.me;
+    const { audioMuted, videoMuted } = this.#me;
     return { audioMuted, videoMuted, screenSharing: !!this.screen };
   }
 
@@ -95,7 +98,7 @@ export class LocalMedia {
     }
     this.kinds = KINDS.filter((kind) => this.tracks[kind]);
     // Turned off while it opened: the settings' cameraOff acts now that there is a camera.
-    if (this.me.videoMuted) this.settings.cameraOff?.(this, true).catch(() => {});
+    if (this.#me.videoMuted) this.settings.cameraOff?.(this, true).catch(() => {});
     return true;
   }
 
@@ -118,8 +121,8 @@ export class LocalMedia {
    */
   async setMuted(kind: MediaKind, muted: boolean): Promise<void> {
     const key = kind === 'audio' ? 'audioMuted' : 'videoMuted';
-    if (this.me[key] === muted) return;
-    this.me[key] = muted;
+    if (this.#me[key] === muted) return;
+    this.#me[key] = muted;
     const track = this.tracks[kind];
     if (track) track.enabled = !muted;
     this.changed(true);
@@ -145,7 +148,7 @@ export class LocalMedia {
    * (the device went away) goes to the settings' `lost`, if any.
    */
   adopt(kind: MediaKind, track: MediaStreamTrack): void {
-    track.enabled = !(kind === 'audio' ? this.me.audioMuted : this.me.videoMuted);
+    track.enabled = !(kind === 'audio' ? this.#me.audioMuted : this.#me.videoMuted);
     track.onended = () => this.settings.lost?.(this, kind, track);
     this.tracks[kind] = track;
   }

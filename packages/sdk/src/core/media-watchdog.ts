@@ -10,7 +10,7 @@
 import type { Member } from './participant.js';
 import type { Peer } from './peer.js';
 import { toSample } from './stats.js';
-import type { PeerRestartReason } from './types.js';
+import type { PeerRestartReason } from './media-types.js';
 
 /** How often the loop looks at each peer (its state, and one `getStats()`), in ms. */
 export const WATCHDOG_TICK_MS = 250;
@@ -50,40 +50,50 @@ interface Backoff {
  * `getStats()` is called on a closed peer.
  */
 export class MediaWatchdog {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly progress = new WeakMap<Peer, Progress>();
-  private readonly backoff = new WeakMap<Member, Backoff>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #progress = new WeakMap<Peer, Progress>();
+  readonly #backoff = new WeakMap<Member, Backoff>();
+
+  readonly #members: () => Member[];
+  readonly #restart: (member: Member, reason: PeerRestartReason) => boolean;
+  readonly #stallTimeoutMs: number;
+  readonly #sampled: () => void;
 
   constructor(
-    private readonly members: () => Member[],
-    private readonly restart: (member: Member, reason: PeerRestartReason) => boolean,
-    private readonly stallTimeoutMs: number,
-    private readonly sampled: () => void,
-  ) {}
+    members: () => Member[],
+    restart: (member: Member, reason: PeerRestartReason) => boolean,
+    stallTimeoutMs: number,
+    sampled: () => void,
+  ) {
+    this.#members = members;
+    this.#restart = restart;
+    this.#stallTimeoutMs = stallTimeoutMs;
+    this.#sampled = sampled;
+  }
 
   /** Starts looking (idempotent). */
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), WATCHDOG_TICK_MS);
+    this.#timer ??= setInterval(() => void this.#tick(), WATCHDOG_TICK_MS);
   }
 
   /** Stops looking (idempotent); a look in progress reports nothing more. */
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   /** Asks for `member`'s peer to be rebuilt now, unless its backoff says wait (a later look asks again). */
   report(member: Member, reason: PeerRestartReason): void {
     const now = performance.now();
-    const last = this.backoff.get(member);
+    const last = this.#backoff.get(member);
     const count = last && now - last.last < BACKOFF_RESET_MS ? last.count : 0;
     if (count && now - last!.last < Math.min(500 * 2 ** count, MAX_BACKOFF_MS)) return;
-    if (this.restart(member, reason)) this.backoff.set(member, { count: count + 1, last: now });
+    if (this.#restart(member, reason)) this.#backoff.set(member, { count: count + 1, last: now });
   }
 
-  private async tick(): Promise<void> {
+  async #tick(): Promise<void> {
     await Promise.all(
-      this.members().map(async (member) => {
+      this.#members().map(async (member) => {
         const peer = member.peer;
         if (!peer || peer.closed) return;
         const broken = peer.broken;
@@ -94,28 +104,28 @@ export class MediaWatchdog {
         } catch {
           return; // Closed meanwhile.
         }
-        if (peer.closed || member.peer !== peer || !this.timer) return;
+        if (peer.closed || member.peer !== peer || !this.#timer) return;
         const sample = toSample(report, member.view.isLocal);
         const samples = member.samples;
         samples.push(sample);
         if (samples.length > SAMPLES_KEPT) samples.shift();
-        if (!member.view.isLocal) this.checkFrames(member, peer, sample.frames);
+        if (!member.view.isLocal) this.#checkFrames(member, peer, sample.frames);
       }),
     );
-    if (this.timer) this.sampled();
+    if (this.#timer) this.#sampled();
   }
 
   /** Reports `stalled` when `peer`'s video stopped decoding for longer than the stall timeout. */
-  private checkFrames(member: Member, peer: Peer, frames: number): void {
+  #checkFrames(member: Member, peer: Peer, frames: number): void {
     const now = performance.now();
-    const last = this.progress.get(peer);
+    const last = this.#progress.get(peer);
     // A throttled timer (a background tab) says nothing about the media: start over.
     const stale = !last || now - last.seen > STALE_MS;
     if (stale || frames > last.frames) {
-      this.progress.set(peer, { frames, rose: now, seen: now });
+      this.#progress.set(peer, { frames, rose: now, seen: now });
       return;
     }
     last.seen = now;
-    if (frames > 0 && now - last.rose > this.stallTimeoutMs) this.report(member, 'stalled');
+    if (frames > 0 && now - last.rose > this.#stallTimeoutMs) this.report(member, 'stalled');
   }
 }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { Member } from './participant.js';
-import type { RoomClientEvents } from './types.js';
+import type { RoomClientEvents } from './events.js';
 
 /** Emits one of the client's events (its listeners' exceptions are caught). */
 export type Emit = <E extends keyof RoomClientEvents>(

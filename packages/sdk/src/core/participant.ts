@@ -4,9 +4,9 @@
  * @packageDocumentation
  */
 import type { Peer } from './peer.js';
-import type { IceCandidateInit } from '../protocol/index.js';
+import type { IceCandidateInit } from '../protocol/messages.js';
 import type { StatsSample } from './stats.js';
-import type { ConnectionQuality, Participant, PeerState } from './types.js';
+import type { ConnectionQuality, Participant, PeerState } from './media-types.js';
 
 /** The SDK's mutable record of a participant; apps only see {@link Member.view}. */
 export interface Member {

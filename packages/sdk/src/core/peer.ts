@@ -6,7 +6,8 @@
  * @packageDocumentation
  */
 import { NegotiationError, RoomError, SignalingError } from './errors.js';
-import type { IceCandidateInit } from '../protocol/index.js';
+import type { IceCandidateInit } from '../protocol/messages.js';
+import { SerialQueue } from '../protocol/serial-queue.js';
 
 /** What a {@link Peer} reports. Nothing is reported after {@link Peer.close}. */
 export interface PeerHandlers {
@@ -44,30 +45,30 @@ export interface Outgoing {
  * queued then are skipped.
  */
 export class Peer {
-  /** The wrapped connection, for `getStats()`. */
-  readonly pc: RTCPeerConnection;
-  private isClosed = false;
-  private tail: Promise<void> = Promise.resolve();
+  readonly #handlers: PeerHandlers;
+  #isClosed = false;
+  readonly #queue = new SerialQueue();
   /** Remote candidates waiting for the remote description; null once it is set. */
-  private remote: IceCandidateInit[] | null = [];
+  #remote: IceCandidateInit[] | null = [];
   /** Local candidates waiting for the offer to be sent; null once it is. */
-  private local: IceCandidateInit[] | null = [];
+  #local: IceCandidateInit[] | null = [];
   /** The DTLS transport, watched once the answer is applied. */
-  private dtls: RTCDtlsTransport | null = null;
+  #dtls: RTCDtlsTransport | null = null;
 
   /**
    * @param participant Whose media this peer carries (used in errors).
-   * @param config The `RTCConfiguration` (ICE servers).
+   * @param pc A new, unused connection (`RoomClientOptions.peerConnectionFactory`); this peer
+   *   sets its `onicecandidate`, `ontrack` and `onconnectionstatechange` and closes it.
    * @param send To publish: one `sendonly` transceiver per entry. Null to subscribe:
    *   one `recvonly` audio and one `recvonly` video transceiver (webrtc-pc section 5.1, `addTransceiver`).
    */
   constructor(
     readonly participant: string,
-    config: RTCConfiguration,
+    readonly pc: RTCPeerConnection,
     send: Outgoing | null,
-    private readonly handlers: PeerHandlers,
+    handlers: PeerHandlers,
   ) {
-    const pc = (this.pc = new RTCPeerConnection(config));
+    this.#handlers = handlers;
     if (send) {
       for (const { kind, track, maxBitrate } of send.tracks) {
         pc.addTransceiver(track ?? kind, {
@@ -84,7 +85,7 @@ export class Peer {
       // A null candidate, or an empty one, marks the end of gathering: not sent.
       if (!c?.candidate) return;
       const init = { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex };
-      if (this.local) this.local.push(init);
+      if (this.#local) this.#local.push(init);
       else handlers.candidate(init);
     };
     pc.ontrack = (event) => handlers.track(event);
@@ -95,7 +96,7 @@ export class Peer {
         handlers.error(new NegotiationError('ice', participant, `ICE failed for ${participant}.`));
       }
       handlers.state(state);
-      if (state === 'failed' && !this.isClosed) handlers.broken(state);
+      if (state === 'failed' && !this.#isClosed) handlers.broken(state);
     };
   }
 
@@ -107,23 +108,23 @@ export class Peer {
    * 5.5, while ICE still says `connected`). Null while healthy, and after {@link Peer.close}.
    */
   get broken(): 'failed' | 'closed' | null {
-    if (this.isClosed) return null;
+    if (this.#isClosed) return null;
     const state = this.pc.connectionState;
-    const dtls = this.dtls?.state;
+    const dtls = this.#dtls?.state;
     if (state === 'failed' || dtls === 'failed') return 'failed';
     return state === 'closed' || dtls === 'closed' ? 'closed' : null;
   }
 
   /** Creates and sets the offer, reports it through `handlers.offer`, then releases held local candidates. */
   negotiate(): Promise<void> {
-    return this.run('offer', async () => {
+    return this.#run('offer', async () => {
       const offer = await this.pc.createOffer();
       await this.pc.setLocalDescription(offer);
-      if (this.isClosed) return;
-      this.handlers.offer(offer.sdp ?? '');
-      const held = this.local ?? [];
-      this.local = null;
-      for (const candidate of held) this.handlers.candidate(candidate);
+      if (this.#isClosed) return;
+      this.#handlers.offer(offer.sdp ?? '');
+      const held = this.#local ?? [];
+      this.#local = null;
+      for (const candidate of held) this.#handlers.candidate(candidate);
     });
   }
 
@@ -133,7 +134,7 @@ export class Peer {
    * and `NegotiationError('answer')` if the answer is rejected.
    */
   answer(sdp: string): Promise<void> {
-    return this.run('answer', async () => {
+    return this.#run('answer', async () => {
       if (this.pc.signalingState !== 'have-local-offer') {
         throw new SignalingError(
           'protocol',
@@ -144,15 +145,15 @@ export class Peer {
         );
       }
       await this.pc.setRemoteDescription({ type: 'answer', sdp });
-      const dtls = (this.dtls = this.pc.getTransceivers()[0]?.receiver.transport ?? null);
+      const dtls = (this.#dtls = this.pc.getTransceivers()[0]?.receiver.transport ?? null);
       if (dtls) {
         dtls.onstatechange = () => {
           const broken = this.broken;
-          if (broken) this.handlers.broken(broken);
+          if (broken) this.#handlers.broken(broken);
         };
       }
-      const queued = this.remote ?? [];
-      this.remote = null;
+      const queued = this.#remote ?? [];
+      this.#remote = null;
       for (const candidate of queued) this.addCandidate(candidate);
     });
   }
@@ -162,13 +163,13 @@ export class Peer {
    * until the answer is applied. Reports `NegotiationError('candidate')` if it is rejected.
    */
   addCandidate(candidate: IceCandidateInit): void {
-    if (this.remote) this.remote.push(candidate);
-    else void this.run('candidate', () => this.pc.addIceCandidate(candidate));
+    if (this.#remote) this.#remote.push(candidate);
+    else void this.#run('candidate', () => this.pc.addIceCandidate(candidate));
   }
 
   /** The sender of the `kind` transceiver (a publisher's); undefined after {@link Peer.close}. */
   sender(kind: 'audio' | 'video'): RTCRtpSender | undefined {
-    if (this.isClosed) return undefined;
+    if (this.#isClosed) return undefined;
     return this.pc.getTransceivers().find((t) => t.receiver.track.kind === kind)?.sender;
   }
 
@@ -177,28 +178,28 @@ export class Peer {
    * is false means something else closed the connection.
    */
   get closed(): boolean {
-    return this.isClosed;
+    return this.#isClosed;
   }
 
   /** Closes the connection (webrtc-pc section 4.4.1.3). Idempotent; reports nothing afterwards. */
   close(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
+    if (this.#isClosed) return;
+    this.#isClosed = true;
     const pc = this.pc;
     pc.onicecandidate = pc.ontrack = pc.onconnectionstatechange = null;
-    if (this.dtls) this.dtls.onstatechange = null;
+    if (this.#dtls) this.#dtls.onstatechange = null;
     pc.close();
   }
 
-  /** Runs `task` after the ones before it; its failure is reported, never thrown. */
-  private run(reason: NegotiationError['reason'], task: () => Promise<void>): Promise<void> {
-    return (this.tail = this.tail.then(async () => {
-      if (this.isClosed) return;
+  /** Runs `task` after the ones before it (skipped once closed); its failure is reported, never thrown. */
+  #run(reason: NegotiationError['reason'], task: () => Promise<void>): Promise<void> {
+    return this.#queue.run(async () => {
+      if (this.#isClosed) return;
       try {
         await task();
       } catch (error) {
-        if (this.isClosed) return;
-        this.handlers.error(
+        if (this.#isClosed) return;
+        this.#handlers.error(
           error instanceof RoomError
             ? error
             : new NegotiationError(
@@ -211,6 +212,6 @@ export class Peer {
               ),
         );
       }
-    }));
+    });
   }
 }

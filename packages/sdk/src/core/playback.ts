@@ -11,35 +11,39 @@ import type { Emit } from './monitor.js';
 export class Playback {
   /** True from a `NotAllowedError` until every attached element plays. */
   blocked = false;
-  private readonly elements = new Set<HTMLMediaElement>();
+  readonly #elements = new Set<HTMLMediaElement>();
 
-  constructor(private readonly emit: Emit) {}
+  readonly #emit: Emit;
+
+  constructor(emit: Emit) {
+    this.#emit = emit;
+  }
 
   /** Sets `element.srcObject` to `stream`, plays it, and keeps it for {@link Playback.start}; returns the function that forgets it. */
   attach(element: HTMLMediaElement, stream: MediaStream): () => void {
     element.srcObject = stream;
     element.setAttribute('playsinline', ''); // iOS Safari would go full screen.
-    this.elements.add(element);
-    void this.play(element);
-    return () => void this.elements.delete(element);
+    this.#elements.add(element);
+    void this.#play(element);
+    return () => void this.#elements.delete(element);
   }
 
   /** Plays every attached element again (call it from a user gesture); `playbackStarted` once none is blocked. */
   async start(): Promise<void> {
-    const played = await Promise.all([...this.elements].map((element) => this.play(element)));
+    const played = await Promise.all([...this.#elements].map((element) => this.#play(element)));
     if (this.blocked && played.every(Boolean)) {
       this.blocked = false;
-      this.emit('playbackStarted');
+      this.#emit('playbackStarted');
     }
   }
 
   /** Forgets every element (on leave); they are the app's to clear. */
   clear(): void {
-    this.elements.clear();
+    this.#elements.clear();
   }
 
   /** Plays `element`; false when the autoplay policy refused (then `playbackBlocked`, once). */
-  private async play(element: HTMLMediaElement): Promise<boolean> {
+  async #play(element: HTMLMediaElement): Promise<boolean> {
     try {
       await element.play();
     } catch (error) {
@@ -47,7 +51,7 @@ export class Playback {
       if ((error as Error)?.name !== 'NotAllowedError') return true;
       if (!this.blocked) {
         this.blocked = true;
-        this.emit('playbackBlocked');
+        this.#emit('playbackBlocked');
       }
       return false;
     }

@@ -29,18 +29,18 @@ export const DEFAULT_RECONNECT_DELAYS_MS: readonly number[] = [0, 300, 600, 1200
  * server without `sessionId` support sends until its heartbeat evicts the old connection).
  */
 export class DefaultReconnectPolicy implements ReconnectPolicy {
-  private readonly delays: readonly number[];
-  private readonly maxElapsedMs: number;
-  private readonly jitter: number;
+  readonly #delays: readonly number[];
+  readonly #maxElapsedMs: number;
+  readonly #jitter: number;
 
   /** Throws a `TypeError` on an empty table or a negative number. */
   constructor(options: DefaultReconnectPolicyOptions = {}) {
-    this.delays = options.delaysMs ?? DEFAULT_RECONNECT_DELAYS_MS;
-    this.maxElapsedMs = options.maxElapsedMs ?? 60_000;
-    this.jitter = options.jitter ?? 0.2;
+    this.#delays = options.delaysMs ?? DEFAULT_RECONNECT_DELAYS_MS;
+    this.#maxElapsedMs = options.maxElapsedMs ?? 60_000;
+    this.#jitter = options.jitter ?? 0.2;
     if (
-      !this.delays.length ||
-      ![...this.delays, this.maxElapsedMs, this.jitter].every((n) => n >= 0)
+      !this.#delays.length ||
+      ![...this.#delays, this.#maxElapsedMs, this.#jitter].every((n) => n >= 0)
     ) {
       throw new TypeError('DefaultReconnectPolicy needs delays and limits of 0 or more.');
     }
@@ -48,8 +48,8 @@ export class DefaultReconnectPolicy implements ReconnectPolicy {
 
   /** The jittered table delay for `attempt`, in ms, or `null` once `maxElapsedMs` has passed. */
   nextRetryDelayInMs({ attempt, elapsedMs }: ReconnectContext): number | null {
-    if (elapsedMs >= this.maxElapsedMs) return null;
-    const delay = this.delays[Math.min(attempt, this.delays.length - 1)];
-    return Math.round(delay * (1 + this.jitter * (2 * Math.random() - 1)));
+    if (elapsedMs >= this.#maxElapsedMs) return null;
+    const delay = this.#delays[Math.min(attempt, this.#delays.length - 1)];
+    return Math.round(delay * (1 + this.#jitter * (2 * Math.random() - 1)));
   }
 }

@@ -1,44 +1,30 @@
 /**
  * {@link RoomClient}: joins a room over the Kurento group-call contract, publishes the
  * camera on one send-only peer connection and subscribes to every other participant on
- * one receive-only peer connection each. Native `RTCPeerConnection`, no adapter.
+ * one receive-only peer connection each. Native `RTCPeerConnection`, no adapter. This file
+ * tells the contract's story (join, `existingParticipants`, publish and subscribe,
+ * `newParticipantArrived`, `participantLeft`, `receiveVideoAnswer`, `iceCandidate`,
+ * leave); the signaling session, the peer manager and the roster do the work.
  *
  * @packageDocumentation
  */
-import { createNanoEvents } from 'nanoevents';
-import {
-  InvalidStateError,
-  NegotiationError,
-  RoomError,
-  SignalingError,
-  type MediaAccessError,
-} from './errors.js';
+import { readOptions } from './client-options.js';
+import { InvalidStateError, SignalingError, badArguments, type RoomError } from './errors.js';
 import { LocalMedia, type MediaSettings } from './local-media.js';
 import { logger } from './log.js';
-import { DEFAULT_MEDIA, stopStream } from './media.js';
-import { DEFAULT_STALL_TIMEOUT_MS, MediaWatchdog } from './media-watchdog.js';
-import type { Emit, Monitor } from './monitor.js';
 import { createMember, type Member } from './participant.js';
-import { Peer, type Outgoing } from './peer.js';
+import { PeerManager } from './peer-manager.js';
 import { Playback } from './playback.js';
 import type {
-  ClientMessage,
   ErrorMessage,
   IceCandidateMessage,
   ParticipantMediaStateMessage,
   ServerMessage,
-} from '../protocol/index.js';
-import { DefaultReconnectPolicy } from './reconnect-policy.js';
-import { Signaling } from './signaling.js';
-import type {
-  ConnectionState,
-  Participant,
-  PeerRestartReason,
-  ReconnectPolicy,
-  RoomClientEvents,
-  RoomClientOptions,
-  VideoPreset,
-} from './types.js';
+} from '../protocol/messages.js';
+import { Roster } from './roster.js';
+import { safeEmitter } from './safe-emitter.js';
+import { SignalingSession } from './signaling-session.js';
+import type { ConnectionState, Participant, RoomClientEvents, RoomClientOptions } from './types.js';
 
 const log = logger('client');
 
@@ -46,23 +32,11 @@ const log = logger('client');
 const ignored = (id: ServerMessage['id'], name: string): void =>
   log.debug(`Ignored ${id} for "${name}", not in the room.`);
 
-/** `RoomClientOptions.joinTimeoutMs` when not given, in ms. */
-export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
-/** `RoomClientOptions.rejoinGraceMs` when not given, in ms. */
-export const DEFAULT_REJOIN_GRACE_MS = 10_000;
-
-type Timer = ReturnType<typeof setTimeout>;
-
-/** One signaling outage: when it began, the re-joins tried, the next one's timer. */
-interface Outage {
-  since: number;
-  attempts: number;
-  timer?: Timer;
-}
+export { DEFAULT_JOIN_TIMEOUT_MS, DEFAULT_REJOIN_GRACE_MS } from './client-options.js';
 
 /**
  * A client of one room at a time, speaking the Kurento group-call contract
- * (`joinRoom`, `receiveVideoFrom`, `onIceCandidate`, `leaveRoom`; see `protocol.ts`).
+ * (`joinRoom`, `receiveVideoFrom`, `onIceCandidate`, `leaveRoom`; see `protocol/messages.ts`).
  *
  * ```ts
  * const client = new RoomClient({ url: 'wss://example.com/groupcall' });
@@ -108,93 +82,81 @@ interface Outage {
  * the watchdog, `getStats()`, and the opt-in `monitors` (`activeSpeaker()`,
  * `connectionQuality()`). `attachMediaElement()` and `startPlayback()`
  * handle the autoplay policy.
+ *
+ * **Inside.** The client tells the contract's story and owns the state; three parts do the
+ * work: the signaling session (socket, join attempts, reconnection: `signaling-session.ts`),
+ * the peer manager (peer connections, candidates, rebuilds, the watchdog: `peer-manager.ts`)
+ * and the roster (remote participants, grace timers, mute state: `roster.ts`). Give
+ * `peerConnectionFactory` to see or wrap every peer connection it makes.
  */
 export class RoomClient {
-  private readonly emitter = createNanoEvents<RoomClientEvents>();
-  private readonly url: string;
-  private readonly config: RTCConfiguration;
+  readonly #events = safeEmitter();
+  readonly #emit = this.#events.emit;
   /** @internal The constraints and bitrate cap; `setVideoPreset()` and `setMaxBitrate()` change them. */
   readonly settings: MediaSettings;
-  private readonly joinTimeoutMs: number;
-  private current: ConnectionState = 'disconnected';
-  private roomName: string | null = null;
-  private local: Member | null = null;
-  private readonly remotes = new Map<string, Member>();
-  private readonly views = new Map<string, Participant>();
-  private readonly policy: ReconnectPolicy | null;
-  private readonly rejoinGraceMs: number;
-  private readonly watchdog: MediaWatchdog;
-  private readonly monitors: Monitor[];
-  private readonly playback: Playback;
+  readonly #session: SignalingSession;
+  readonly #peers: PeerManager;
+  readonly #roster: Roster;
+  readonly #playback: Playback;
+  #current: ConnectionState = 'disconnected';
+  #roomName: string | null = null;
+  #local: Member | null = null;
   /** This join's camera and microphone; null when not joined. */
-  private localMedia: LocalMedia | null = null;
-  private signaling: Signaling | null = null;
-  /** This join's secret, sent in every `joinRoom` so a re-join can take the name back. */
-  private sessionId = '';
+  #localMedia: LocalMedia | null = null;
   /** The pending `join()` call's promise, until the room answers. */
-  private joining: { resolve(): void; reject(error: RoomError): void } | null = null;
+  #joining: { resolve(): void; reject(error: RoomError): void } | null = null;
   /** The server refused a `setMediaState` during this `join()`: later refusals are not emitted. */
-  private mediaStateRefused = false;
-  /** The timeout of the `joinRoom` in flight (a join or a re-join); null when none is. */
-  private attemptTimer: Timer | null = null;
-  private outage: Outage | null = null;
-  /** Known participants the room did not list on a re-join, with their grace timers. */
-  private readonly graced = new Map<string, Timer>();
+  #mediaStateRefused = false;
 
   /**
    * Creates a client; nothing connects until {@link RoomClient.join}.
    * Throws a `TypeError` if `options.url` is missing or not a `ws:`/`wss:` URL (a relative
    * or `http(s):` URL is resolved against the page and mapped to `ws(s):`), if
    * `joinTimeoutMs` or `stallTimeoutMs` is not a positive number, `rejoinGraceMs` is
-   * negative, `reconnectPolicy` has no `nextRetryDelayInMs` method, or `maxBitrateKbps` is
-   * not a positive number.
+   * negative, `reconnectPolicy` has no `nextRetryDelayInMs` method, `maxBitrateKbps` is
+   * not a positive number, or `peerConnectionFactory` is not a function.
    */
   constructor(options: RoomClientOptions) {
-    this.url = resolveUrl(options?.url);
-    const timeout = options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
-    const stall = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-    const grace = options.rejoinGraceMs ?? DEFAULT_REJOIN_GRACE_MS;
-    const policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
-    let media = options.media ?? DEFAULT_MEDIA;
-    if (media && 'width' in media) media = { audio: true, video: media };
-    const video = media ? (media.video as Partial<VideoPreset> | boolean | undefined) : undefined;
-    const kbps =
-      options.maxBitrateKbps ?? (typeof video === 'object' ? video.maxBitrateKbps : undefined);
-    if (!(timeout > 0) || !(stall > 0) || !(grace >= 0) || !(kbps === undefined || kbps > 0)) {
-      throw new TypeError(
-        'joinTimeoutMs, stallTimeoutMs, maxBitrateKbps must be > 0, rejoinGraceMs >= 0.',
-      );
-    }
-    if (policy && typeof policy.nextRetryDelayInMs !== 'function') {
-      throw new TypeError('reconnectPolicy must be false or have nextRetryDelayInMs().');
-    }
-    this.joinTimeoutMs = timeout;
-    this.rejoinGraceMs = grace;
-    this.policy = policy || null;
-    this.config = { iceServers: options.iceServers ?? [] };
-    this.settings = { media, maxBitrate: kbps && kbps * 1000, open: options.getUserMedia };
-    const emit: Emit = (event, ...args) => this.emit(event, ...args);
-    this.monitors = (options.monitors ?? []).map((factory) => factory(emit));
-    this.playback = new Playback(emit);
-    this.watchdog = new MediaWatchdog(
-      () => this.members(),
-      (member, reason) => this.restartPeer(member, reason),
-      stall,
-      () => {
-        const members = this.members();
-        for (const monitor of this.monitors) monitor.update(members);
+    const config = readOptions(options);
+    this.settings = config.settings;
+    const emit = this.#emit;
+    this.#playback = new Playback(emit);
+    this.#roster = new Roster(emit, config.rejoinGraceMs, (name) => this.#removeRemote(name));
+    this.#session = new SignalingSession(config.url, config.joinTimeoutMs, config.policy, {
+      message: (message) => this.#handle(message),
+      invalid: (error) => this.#protocolError(error.message, error.code),
+      reconnecting: (reason) => this.#onReconnecting(reason),
+      ended: (error, report) => {
+        this.#teardown('disconnected', error);
+        if (report) emit('error', error);
       },
+    });
+    this.#peers = new PeerManager(
+      {
+        send: (message) => this.#session.send(message),
+        emit,
+        members: () => this.members(),
+        rebuild: (member) => {
+          if (this.#current !== 'connected') return undefined;
+          if (member === this.#local) return this.#localMedia!.outgoing();
+          return this.#roster.get(member.name) === member ? null : undefined;
+        },
+      },
+      { iceServers: options.iceServers ?? [] },
+      config.factory,
+      config.stallTimeoutMs,
+      (options.monitors ?? []).map((monitor) => monitor(emit)),
     );
   }
 
   /** The signaling state; changes are emitted as `connectionStateChanged`. */
   get state(): ConnectionState {
-    return this.current;
+    return this.#current;
   }
 
   /** The room being joined, joined or re-joined; null when disconnected. */
   get room(): string | null {
-    return this.roomName;
+    return this.#roomName;
   }
 
   /**
@@ -202,7 +164,7 @@ export class RoomClient {
    * null until the camera opens, and stays null if it failed or `media` is `false`.
    */
   get localParticipant(): Participant | null {
-    return this.local?.view ?? null;
+    return this.#local?.view ?? null;
   }
 
   /**
@@ -210,22 +172,22 @@ export class RoomClient {
    * Kept while `reconnecting`.
    */
   get participants(): ReadonlyMap<string, Participant> {
-    return this.views;
+    return this.#roster.views;
   }
 
   /** True while a screen is sent in place of the camera (`startScreenShare(client)`). */
   get screenSharing(): boolean {
-    return !!this.localMedia?.state.screenSharing;
+    return !!this.#localMedia?.state.screenSharing;
   }
 
   /** True while an attached element may not play for the autoplay policy (`playbackBlocked`), until `startPlayback()` works. */
   get playbackBlocked(): boolean {
-    return this.playback.blocked;
+    return this.#playback.blocked;
   }
 
   /** Subscribes `listener` to `event` (nanoevents); returns the function that unsubscribes it. */
   on<E extends keyof RoomClientEvents>(event: E, listener: RoomClientEvents[E]): () => void {
-    return this.emitter.on(event, listener);
+    return this.#events.on(event, listener);
   }
 
   /**
@@ -241,29 +203,28 @@ export class RoomClient {
    * After a rejection the state is `disconnected` again and `join()` may be retried.
    */
   async join(room: string, name: string): Promise<void> {
-    this.assertOpen();
-    if (this.current !== 'disconnected') {
+    this.#assertOpen();
+    if (this.#current !== 'disconnected') {
       throw new InvalidStateError('joined', 'join() was already called; call leave() first.');
     }
     if (!room || !name || typeof room !== 'string' || typeof name !== 'string') {
       throw new InvalidStateError('arguments', 'join(room, name) needs two non-empty strings.');
     }
-    const me = (this.local = createMember(name, true));
-    const media = (this.localMedia = new LocalMedia(
+    const me = (this.#local = createMember(name, true));
+    const media = (this.#localMedia = new LocalMedia(
       me,
       this.settings,
       (kind) => me.peer?.sender(kind),
-      (event, ...args) => this.emit(event, ...args),
-      (mute) => this.onLocalMediaState(mute),
+      (event, ...args) => this.#emit(event, ...args),
+      (mute) => this.#onLocalMediaState(mute),
     ));
-    this.roomName = room;
-    this.sessionId = randomId();
-    this.mediaStateRefused = false;
-    const joined = new Promise<void>((resolve, reject) => (this.joining = { resolve, reject }));
-    this.setState('connecting');
-    if (this.local !== me) return joined; // A listener already left.
-    void this.openCamera(me, media);
-    this.dial();
+    this.#roomName = room;
+    this.#mediaStateRefused = false;
+    const joined = new Promise<void>((resolve, reject) => (this.#joining = { resolve, reject }));
+    this.#setState('connecting');
+    if (this.#local !== me) return joined; // A listener already left.
+    void this.#openCamera(me, media);
+    this.#session.open(room, name);
     return joined;
   }
 
@@ -275,12 +236,12 @@ export class RoomClient {
    * Rejects with `InvalidStateError('closed')` after `close()`.
    */
   async leave(): Promise<void> {
-    this.assertOpen();
+    this.#assertOpen();
     const error = new InvalidStateError(
       'not-joined',
       'leave() was called before the room answered.',
     );
-    this.teardown('disconnected', error, true);
+    this.#teardown('disconnected', error, true);
   }
 
   /**
@@ -288,8 +249,8 @@ export class RoomClient {
    * but `on()` and `close()` rejects with `InvalidStateError('closed')` afterwards. Safe to call twice.
    */
   async close(): Promise<void> {
-    if (this.current === 'closed') return;
-    this.teardown(
+    if (this.#current === 'closed') return;
+    this.#teardown(
       'closed',
       new InvalidStateError('closed', 'close() was called before the room answered.'),
       true,
@@ -333,8 +294,8 @@ export class RoomClient {
    * Throws `InvalidStateError('closed')`.
    */
   attachMediaElement(element: HTMLMediaElement, stream: MediaStream): () => void {
-    this.assertOpen();
-    return this.playback.attach(element, stream);
+    this.#assertOpen();
+    return this.#playback.attach(element, stream);
   }
 
   /**
@@ -343,8 +304,8 @@ export class RoomClient {
    * `InvalidStateError('closed')`.
    */
   async startPlayback(): Promise<void> {
-    this.assertOpen();
-    await this.playback.start();
+    this.#assertOpen();
+    await this.#playback.start();
   }
 
   /**
@@ -353,37 +314,29 @@ export class RoomClient {
    * changed; kept through reconnections and peer restarts until the room says otherwise or
    * the participant leaves. A stranger's state is ignored; our own name is a protocol error.
    */
-  private onRemoteMediaState({ name, audioMuted, videoMuted }: ParticipantMediaStateMessage): void {
-    const member = this.member(name);
-    if (member === this.local) return this.ourselves(name);
+  #onRemoteMediaState({ name, audioMuted, videoMuted }: ParticipantMediaStateMessage): void {
+    const member = this.#member(name);
+    if (member === this.#local) return this.#ourselves(name);
     if (!member) return ignored('participantMediaState', name);
-    this.setRemoteState(member, audioMuted, videoMuted);
-  }
-
-  /** Sets a remote participant's mute state; emits `remoteMediaStateChanged` when it changed. */
-  private setRemoteState(member: Member, audioMuted: boolean, videoMuted: boolean): void {
-    if (member.audioMuted === audioMuted && member.videoMuted === videoMuted) return;
-    member.audioMuted = audioMuted;
-    member.videoMuted = videoMuted;
-    this.emit('remoteMediaStateChanged', member.view, { audioMuted, videoMuted });
+    this.#roster.setMuteState(member, audioMuted, videoMuted);
   }
 
   /**
    * The local mute or screen-share state changed: tells the app, and for a mute change while
    * connected, the room (`setMediaState`, which foreign servers ignore).
    */
-  private onLocalMediaState(mute?: boolean): void {
-    if (!this.localMedia) return;
-    this.emit('localMediaStateChanged', this.localMedia.state);
-    if (mute) this.sendMediaState();
+  #onLocalMediaState(mute?: boolean): void {
+    if (!this.#localMedia) return;
+    this.#emit('localMediaStateChanged', this.#localMedia.state);
+    if (mute) this.#sendMediaState();
   }
 
   /** Sends our mute state (`setMediaState`) when connected. */
-  private sendMediaState(): void {
-    const me = this.local;
-    if (me && this.current === 'connected') {
+  #sendMediaState(): void {
+    const me = this.#local;
+    if (me && this.#current === 'connected') {
       const { audioMuted, videoMuted } = me;
-      this.send({ id: 'setMediaState', audioMuted, videoMuted });
+      this.#session.send({ id: 'setMediaState', audioMuted, videoMuted });
     }
   }
 
@@ -399,57 +352,35 @@ export class RoomClient {
    * state (connection, peers) out of their reach.
    */
   media(orNull?: boolean): LocalMedia | null {
-    this.assertOpen();
-    if (!this.localMedia && !orNull) {
+    this.#assertOpen();
+    if (!this.#localMedia && !orNull) {
       throw new InvalidStateError('not-joined', 'Call join() first.');
     }
-    return this.localMedia;
+    return this.#localMedia;
   }
 
   // ------------------------------------------------------------ the protocol's story
 
-  private handle(message: ServerMessage): void {
+  #handle(message: ServerMessage): void {
     try {
       switch (message.id) {
         case 'existingParticipants':
-          return this.onExistingParticipants(message.data);
+          return this.#onExistingParticipants(message.data);
         case 'newParticipantArrived':
-          return this.addRemote(message.name, true);
+          return this.#addRemote(message.name, true);
         case 'participantLeft':
-          return this.removeRemote(message.name);
+          return this.#removeRemote(message.name);
         case 'receiveVideoAnswer':
-          return this.onAnswer(message.name, message.sdpAnswer);
+          return this.#onAnswer(message.name, message.sdpAnswer);
         case 'iceCandidate':
-          return this.onCandidate(message);
+          return this.#onCandidate(message);
         case 'participantMediaState':
-          return this.onRemoteMediaState(message);
+          return this.#onRemoteMediaState(message);
         case 'error':
-          return this.onServerError(message);
+          return this.#onServerError(message);
       }
     } catch (error) {
       log.error(`Handling "${message.id}" failed:`, error);
-    }
-  }
-
-  /** Opens a socket and sends `joinRoom`; the room's answer, an error reply, a lost socket or `joinTimeoutMs` settles it. */
-  private dial(): void {
-    const { name } = this.local!;
-    const room = this.roomName!;
-    const sessionId = this.sessionId;
-    this.attemptTimer = setTimeout(() => {
-      this.failAttempt(
-        new SignalingError('timeout', `No answer to joinRoom in ${this.joinTimeoutMs} ms.`),
-      );
-    }, this.joinTimeoutMs);
-    try {
-      this.signaling = new Signaling(this.url, {
-        open: () => this.send({ id: 'joinRoom', name, room, sessionId }),
-        message: (message) => this.handle(message),
-        invalid: (error) => this.protocolError(error.message, error.code),
-        lost: (error) => this.onSocketLost(error),
-      });
-    } catch (cause) {
-      this.failAttempt(new SignalingError('socket', `Cannot open ${this.url}.`, { cause }));
     }
   }
 
@@ -457,47 +388,44 @@ export class RoomClient {
    * The room answered `joinRoom`: connected. After a re-join, the known participants not
    * listed get their grace period. Subscribe to everyone listed; publish when the camera is ready.
    */
-  private onExistingParticipants(names: string[]): void {
-    if (this.attemptTimer === null)
-      return this.protocolError('existingParticipants came outside a join.', 'INVALID_MESSAGE');
-    clearTimeout(this.attemptTimer);
-    this.attemptTimer = null;
-    this.outage = null;
-    const rejoined = this.current === 'reconnecting';
-    const joining = this.joining;
-    this.joining = null;
-    this.setState('connected');
-    if (rejoined) this.emit('reconnected');
-    if (this.current === 'connected') {
+  #onExistingParticipants(names: string[]): void {
+    if (!this.#session.answered()) {
+      return this.#protocolError('existingParticipants came outside a join.', 'INVALID_MESSAGE');
+    }
+    const rejoined = this.#current === 'reconnecting';
+    const joining = this.#joining;
+    this.#joining = null;
+    this.#setState('connected');
+    if (rejoined) this.#emit('reconnected');
+    if (this.#current === 'connected') {
       // The server forgets a mute state on a restart, and a newcomer must see it at once.
-      const me = this.local!;
-      if (me.audioMuted || me.videoMuted) this.sendMediaState();
-      const listed = new Set(names);
-      for (const name of this.remotes.keys()) if (!listed.has(name)) this.startGrace(name);
-      for (const name of names) this.addRemote(name);
-      this.publish();
+      const me = this.#local!;
+      if (me.audioMuted || me.videoMuted) this.#sendMediaState();
+      this.#roster.expectBack(names);
+      for (const name of names) this.#addRemote(name);
+      this.#publish();
     }
     joining?.resolve();
   }
 
   /** Opens the camera in parallel with signaling; publishes if the room already answered. */
-  private async openCamera(me: Member, media: LocalMedia): Promise<void> {
+  async #openCamera(me: Member, media: LocalMedia): Promise<void> {
     try {
       if (!(await media.open())) return; // Nothing to open, or left meanwhile.
     } catch (error) {
-      if (this.local === me) this.emit('error', error as MediaAccessError);
+      if (this.#local === me) this.#emit('error', error as RoomError);
       return;
     }
     me.stream = media.stream;
-    this.emit('localStreamAdded', media.stream);
-    this.publish();
+    this.#emit('localStreamAdded', media.stream);
+    this.#publish();
   }
 
   /** Publishes on the send-only peer (`receiveVideoFrom` with our own name) once connected and the camera is open. */
-  private publish(): void {
-    const me = this.local;
-    if (this.current === 'connected' && me?.stream && !me.peer) {
-      this.connect(me, this.localMedia!.outgoing());
+  #publish(): void {
+    const me = this.#local;
+    if (this.#current === 'connected' && me?.stream && !me.peer) {
+      this.#peers.connect(me, this.#localMedia!.outgoing());
     }
   }
 
@@ -508,190 +436,67 @@ export class RoomClient {
    * (`newParticipantArrived`), their mute state starts again at the default, as the room's
    * does (they send theirs once joined).
    */
-  private addRemote(name: string, arrived?: boolean): void {
-    const me = this.local;
+  #addRemote(name: string, arrived?: boolean): void {
+    const me = this.#local;
     if (!me) return;
-    if (name === me.name) return this.ourselves(name);
-    const known = this.remotes.get(name);
+    if (name === me.name) return this.#ourselves(name);
+    const known = this.#roster.get(name);
     if (known) {
-      if (arrived) this.setRemoteState(known, false, false);
-      this.endGrace(name);
-      this.unplug(known);
-      return this.connect(known, null);
+      if (arrived) this.#roster.setMuteState(known, false, false);
+      this.#roster.endGrace(name);
+      this.#peers.unplug(known);
+      return this.#peers.connect(known, null);
     }
-    const member = createMember(name, false);
-    this.remotes.set(name, member);
-    this.views.set(name, member.view);
-    this.connect(member, null);
-    this.emit('participantJoined', member.view);
+    const member = this.#roster.add(name);
+    this.#peers.connect(member, null);
+    this.#emit('participantJoined', member.view);
   }
 
-  private removeRemote(name: string): void {
-    const member = this.remotes.get(name);
+  /** Someone left (or their grace ran out): close their subscription, then tell the app. */
+  #removeRemote(name: string): void {
+    const member = this.#roster.remove(name);
     if (!member) return ignored('participantLeft', name);
-    this.endGrace(name);
-    this.remotes.delete(name);
-    this.views.delete(name);
-    this.drop(member);
-    this.emit('participantLeft', member.view);
+    this.#peers.drop(member);
+    this.#emit('participantLeft', member.view);
   }
 
-  /** Creates `member`'s peer and sends its offer; `send` publishes, null subscribes. */
-  private connect(member: Member, send: Outgoing | null): void {
-    const { name } = member;
-    try {
-      member.peer = new Peer(name, this.config, send, {
-        offer: (sdpOffer) => this.send({ id: 'receiveVideoFrom', sender: name, sdpOffer }),
-        candidate: (candidate) => this.send({ id: 'onIceCandidate', name, candidate }),
-        track: (event) => this.onTrack(member, event),
-        state: (state) => {
-          member.state = state;
-          this.emit('peerStateChanged', member.view, state);
-        },
-        broken: (reason) => this.watchdog.report(member, reason),
-        error: (error) => this.emit('error', error),
-      });
-    } catch (cause) {
-      // An invalid RTCConfiguration (iceServers) makes the constructor throw.
-      return this.emit(
-        'error',
-        new NegotiationError('offer', name, `Cannot create a peer for ${name}.`, { cause }),
+  #onAnswer(name: string, sdp: string): void {
+    const member = this.#member(name);
+    if (!member) {
+      return this.#protocolError(
+        `receiveVideoAnswer for unknown "${name}".`,
+        'UNKNOWN_PARTICIPANT',
       );
     }
-    for (const candidate of member.early) member.peer.addCandidate(candidate);
-    member.early = [];
-    void member.peer.negotiate();
-  }
-
-  private onAnswer(name: string, sdp: string): void {
-    const member = this.member(name);
-    if (!member?.peer) {
-      return member
-        ? this.protocolError(
-            `receiveVideoAnswer for "${name}", with no offer.`,
-            'UNEXPECTED_ANSWER',
-          )
-        : this.protocolError(`receiveVideoAnswer for unknown "${name}".`, 'UNKNOWN_PARTICIPANT');
+    if (!this.#peers.answer(member, sdp)) {
+      this.#protocolError(`receiveVideoAnswer for "${name}", with no offer.`, 'UNEXPECTED_ANSWER');
     }
-    void member.peer.answer(sdp);
   }
 
-  /** Remote candidates go to the named peer (queued there until its answer); late ones for someone who left are ignored. */
-  private onCandidate({ name, candidate }: IceCandidateMessage): void {
-    const member = this.member(name);
+  /** Remote candidates go to the named peer (queued until its answer); late ones for someone who left are ignored. */
+  #onCandidate({ name, candidate }: IceCandidateMessage): void {
+    const member = this.#member(name);
     if (!member) return ignored('iceCandidate', name);
-    if (member.peer) member.peer.addCandidate(candidate);
-    else member.early.push(candidate);
-  }
-
-  /** One MediaStream per participant; `remoteStreamAdded` on its first track. */
-  private onTrack(member: Member, { track, streams }: RTCTrackEvent): void {
-    const stream = member.stream;
-    if (stream) {
-      if (!stream.getTrackById(track.id)) stream.addTrack(track);
-      return;
-    }
-    member.stream = streams[0] ?? new MediaStream([track]);
-    this.emit('remoteStreamAdded', member.view, member.stream);
+    this.#peers.addCandidate(member, candidate);
   }
 
   /**
    * An `error` reply: fails the join in flight, or is emitted. A refused `setMediaState` (a
    * server that does not know it) is emitted once per `join()`, the rest logged at debug.
    */
-  private onServerError({ code, message, request }: ErrorMessage): void {
+  #onServerError({ code, message, request }: ErrorMessage): void {
     const error = new SignalingError('server', message, { code });
-    if (this.attemptTimer !== null && (!request || request === 'joinRoom')) this.failAttempt(error);
-    else if (request !== 'setMediaState' || !this.mediaStateRefused) this.emit('error', error);
+    if (this.#session.joining && (!request || request === 'joinRoom')) this.#session.fail(error);
+    else if (request !== 'setMediaState' || !this.#mediaStateRefused) this.#emit('error', error);
     else log.debug('setMediaState refused again:', message);
-    this.mediaStateRefused ||= request === 'setMediaState';
+    this.#mediaStateRefused ||= request === 'setMediaState';
   }
 
-  /**
-   * The socket could not open or closed: a join or re-join in flight failed; a connected
-   * client reconnects, unless it was replaced or has no policy (then `error` and disconnected).
-   */
-  private onSocketLost(error: SignalingError): void {
-    this.signaling = null;
-    if (this.attemptTimer !== null) return this.failAttempt(error);
-    if (error.reason === 'replaced' || !this.policy) {
-      this.teardown('disconnected', error);
-      return this.emit('error', error);
-    }
-    this.outage = { since: performance.now(), attempts: 0 };
-    this.setState('reconnecting');
-    for (const member of this.members()) this.unplug(member);
-    if (this.current === 'reconnecting') this.emit('reconnecting', error);
-    this.retry(error);
-  }
-
-  /** The join or re-join in flight failed: a join rejects; a re-join asks the policy again. */
-  private failAttempt(error: RoomError): void {
-    clearTimeout(this.attemptTimer ?? undefined);
-    this.attemptTimer = null;
-    if (this.current !== 'reconnecting') return this.teardown('disconnected', error);
-    this.signaling?.close();
-    this.signaling = null;
-    this.retry(error);
-  }
-
-  /** Asks the reconnect policy when to re-join; on `null` (or a throw), gives up. */
-  private retry(reason: RoomError): void {
-    const outage = this.outage;
-    if (!outage || this.current !== 'reconnecting') return;
-    const elapsedMs = performance.now() - outage.since;
-    let delay: number | null = null;
-    try {
-      delay = this.policy!.nextRetryDelayInMs({ attempt: outage.attempts, elapsedMs, reason });
-    } catch (error) {
-      log.error('The reconnect policy threw:', error);
-    }
-    if (delay === null) {
-      const error = new SignalingError(
-        'reconnect-failed',
-        `Gave up reconnecting after ${outage.attempts} attempts: ${reason.message}`,
-        { cause: reason },
-      );
-      this.teardown('disconnected', error);
-      return this.emit('error', error);
-    }
-    log.info(`Re-joining in ${delay} ms (attempt ${outage.attempts + 1}).`);
-    outage.timer = setTimeout(
-      () => {
-        outage.attempts += 1;
-        this.dial();
-      },
-      Number.isFinite(delay) && delay > 0 ? delay : 0,
-    );
-  }
-
-  /** A participant not listed on a re-join: `participantLeft` unless they arrive within `rejoinGraceMs`. */
-  private startGrace(name: string): void {
-    if (this.graced.has(name)) return;
-    this.graced.set(
-      name,
-      setTimeout(() => this.removeRemote(name), this.rejoinGraceMs),
-    );
-  }
-
-  private endGrace(name: string): void {
-    clearTimeout(this.graced.get(name));
-    this.graced.delete(name);
-  }
-
-  /**
-   * Rebuilds `member`'s peer alone, for the media watchdog: a new offer for the same
-   * sender (the server replaces the endpoint). Returns false when not connected or gone.
-   */
-  private restartPeer(member: Member, reason: PeerRestartReason): boolean {
-    const local = member === this.local;
-    if (this.current !== 'connected' || !member.peer) return false;
-    if (!local && this.remotes.get(member.name) !== member) return false;
-    log.info(`Rebuilding the peer connection of ${member.name} (${reason}).`);
-    this.unplug(member);
-    this.connect(member, local ? this.localMedia!.outgoing() : null);
-    this.emit('peerRestarted', member.view, reason);
-    return true;
+  /** The socket dropped after joining: `reconnecting`; every peer closes, the camera and the participants stay. */
+  #onReconnecting(reason: SignalingError): void {
+    this.#setState('reconnecting');
+    for (const member of this.members()) this.#peers.unplug(member);
+    if (this.#current === 'reconnecting') this.#emit('reconnecting', reason);
   }
 
   // ------------------------------------------------------------ plumbing
@@ -700,141 +505,59 @@ export class RoomClient {
    * Ends the session: rejects a pending join with `joinError`, says `leaveRoom` if asked,
    * closes the socket and every peer, stops the camera, then sets `next`.
    */
-  private teardown(next: 'disconnected' | 'closed', joinError: RoomError, sayLeave = false): void {
-    const joining = this.joining;
-    this.joining = null;
-    clearTimeout(this.attemptTimer ?? undefined);
-    clearTimeout(this.outage?.timer);
-    this.attemptTimer = this.outage = null;
-    for (const timer of this.graced.values()) clearTimeout(timer);
-    this.graced.clear();
-    this.watchdog.stop();
-    this.localMedia?.stop();
-    this.localMedia = null;
-    this.playback.clear();
-    const signaling = this.signaling;
-    this.signaling = null;
-    if (sayLeave) signaling?.send({ id: 'leaveRoom' });
-    signaling?.close();
-    const members = [...this.remotes.values()];
-    const me = this.local;
-    this.remotes.clear();
-    this.views.clear();
-    this.local = this.roomName = null;
-    for (const member of members) this.drop(member);
-    if (me) this.drop(me);
-    this.setState(next);
+  #teardown(next: 'disconnected' | 'closed', joinError: RoomError, sayLeave = false): void {
+    const joining = this.#joining;
+    this.#joining = null;
+    this.#peers.watch(false);
+    this.#localMedia?.stop();
+    this.#localMedia = null;
+    this.#playback.clear();
+    this.#session.stop(sayLeave);
+    const members = this.#roster.clear();
+    const me = this.#local;
+    this.#local = this.#roomName = null;
+    for (const member of members) this.#peers.drop(member);
+    if (me) this.#peers.drop(me);
+    this.#setState(next);
     joining?.reject(joinError);
-  }
-
-  /** Closes `member`'s peer and removes its stream, stopping it if it is the camera. */
-  private drop(member: Member): void {
-    this.unplug(member);
-    const stream = member.stream;
-    if (!stream) return;
-    member.stream = null;
-    stopStream(stream);
-    this.emit('localStreamRemoved', stream);
-  }
-
-  /** Closes `member`'s peer (`peerStateChanged` `closed`) and removes a remote stream; keeps the camera. */
-  private unplug(member: Member): void {
-    const { peer, stream } = member;
-    member.peer = null;
-    member.early = [];
-    member.samples = [];
-    if (peer) {
-      peer.close();
-      member.state = 'closed';
-      this.emit('peerStateChanged', member.view, 'closed');
-    }
-    if (!stream || member.view.isLocal) return;
-    member.stream = null;
-    this.emit('remoteStreamRemoved', member.view, stream);
   }
 
   /** @internal The local participant, then the remote ones (for `getStats()`). */
   members(): Member[] {
-    const remotes = [...this.remotes.values()];
-    return this.local ? [this.local, ...remotes] : remotes;
+    const remotes = this.#roster.list();
+    return this.#local ? [this.#local, ...remotes] : remotes;
   }
 
-  private member(name: string): Member | undefined {
-    const me = this.local;
-    return me && name === me.name ? me : this.remotes.get(name);
-  }
-
-  private send(message: ClientMessage): void {
-    if (!this.signaling?.send(message)) log.debug(`Not sent (socket not open): ${message.id}`);
+  #member(name: string): Member | undefined {
+    const me = this.#local;
+    return me && name === me.name ? me : this.#roster.get(name);
   }
 
   /** The server named us where it should name someone else. */
-  private ourselves(name: string): void {
-    this.protocolError(`The server announced "${name}": ourselves.`, 'INVALID_MESSAGE');
+  #ourselves(name: string): void {
+    this.#protocolError(`The server announced "${name}": ourselves.`, 'INVALID_MESSAGE');
   }
 
-  private protocolError(message: string, code: string): void {
-    this.emit('error', new SignalingError('protocol', message, { code }));
+  #protocolError(message: string, code: string): void {
+    this.#emit('error', new SignalingError('protocol', message, { code }));
   }
 
-  private assertOpen(): void {
-    if (this.current === 'closed') throw new InvalidStateError('closed', 'The client is closed.');
+  #assertOpen(): void {
+    if (this.#current === 'closed') throw new InvalidStateError('closed', 'The client is closed.');
   }
 
   /** Every state change goes through here: no-ops are ignored, the rest logged and emitted. */
-  private setState(next: ConnectionState): void {
-    const previous = this.current;
+  #setState(next: ConnectionState): void {
+    const previous = this.#current;
     if (previous === next) return;
-    this.current = next;
-    if (next === 'connected') this.watchdog.start();
-    else this.watchdog.stop();
+    this.#current = next;
+    this.#peers.watch(next === 'connected');
     log.debug(`${previous} -> ${next}`);
-    this.emit('connectionStateChanged', next, previous);
+    this.#emit('connectionStateChanged', next, previous);
   }
-
-  /** Emits to every listener; a listener that throws is logged and cannot break the others or the SDK. */
-  private emit<E extends keyof RoomClientEvents>(
-    event: E,
-    ...args: Parameters<RoomClientEvents[E]>
-  ): void {
-    const listeners = this.emitter.events[event] ?? [];
-    if (event === 'error' && !listeners.length) log.warn('Unhandled error event:', args[0]);
-    for (const listener of listeners) {
-      try {
-        (listener as (...values: unknown[]) => void)(...args);
-      } catch (error) {
-        log.error(`A "${event}" listener threw:`, error);
-      }
-    }
-  }
-}
-
-/** @internal */
-export function badArguments(what: string): InvalidStateError {
-  return new InvalidStateError('arguments', `Invalid ${what}.`);
 }
 
 function checkBoolean(value: boolean): boolean {
   if (typeof value !== 'boolean') throw badArguments('enabled (a boolean)');
   return value;
-}
-
-/** 32 random hex digits (getRandomValues also works on insecure origins, unlike randomUUID). */
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-/** Resolves `url` against the page, maps `http(s):` to `ws(s):`; throws a TypeError unless it ends `ws:`/`wss:`. */
-function resolveUrl(url: unknown): string {
-  if (typeof url === 'string' && url) {
-    try {
-      const resolved = new URL(url, globalThis.location?.href);
-      resolved.protocol = resolved.protocol.replace(/^http/, 'ws');
-      if (resolved.protocol === 'ws:' || resolved.protocol === 'wss:') return resolved.href;
-    } catch {
-      // Not a URL: the TypeError below.
-    }
-  }
-  throw new TypeError(`RoomClientOptions.url must be a ws: or wss: URL; got ${String(url)}.`);
 }

@@ -12,7 +12,7 @@ import {
   type ClientMessage,
   type ProtocolError,
   type ServerMessage,
-} from '../protocol/index.js';
+} from '../protocol/messages.js';
 
 /** What a {@link Signaling} channel reports. Called at most until {@link Signaling.close}. */
 export interface SignalingHandlers {
@@ -35,14 +35,14 @@ export interface SignalingHandlers {
  * closed, make a new one.
  */
 export class Signaling {
-  private ws: WebSocket | null;
+  #ws: WebSocket | null;
 
   /**
    * Opens a WebSocket to `url` (`ws:` or `wss:`). Throws what the `WebSocket`
    * constructor throws (a `SyntaxError` or `SecurityError` `DOMException`).
    */
   constructor(url: string, handlers: SignalingHandlers) {
-    const ws = (this.ws = new WebSocket(url));
+    const ws = (this.#ws = new WebSocket(url));
     let opened = false;
     ws.onopen = () => {
       opened = true;
@@ -54,7 +54,7 @@ export class Signaling {
       else handlers.invalid(result.error);
     };
     ws.onclose = (event) => {
-      this.detach();
+      this.#detach();
       const replaced = event.code === CloseCode.REPLACED;
       const message = replaced
         ? 'This participant joined again on another connection.'
@@ -69,7 +69,7 @@ export class Signaling {
 
   /** Sends `message` as one text frame. Returns false (and sends nothing) unless the socket is open. */
   send(message: ClientMessage): boolean {
-    const ws = this.ws;
+    const ws = this.#ws;
     if (ws?.readyState !== WebSocket.OPEN) return false;
     ws.send(serializeMessage(message));
     return true;
@@ -77,15 +77,15 @@ export class Signaling {
 
   /** Closes the socket (code 1000) without reporting anything more. Idempotent. */
   close(): void {
-    const ws = this.ws;
+    const ws = this.#ws;
     if (!ws) return;
-    this.detach();
+    this.#detach();
     ws.close(1000);
   }
 
-  private detach(): void {
-    const ws = this.ws;
+  #detach(): void {
+    const ws = this.#ws;
     if (ws) ws.onopen = ws.onmessage = ws.onclose = null;
-    this.ws = null;
+    this.#ws = null;
   }
 }

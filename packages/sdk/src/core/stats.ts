@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { MediaStats } from './types.js';
+import type { MediaStats } from './media-types.js';
 
 /** The counters of one `getStats()` of a peer connection that the SDK's figures come from. */
 export interface StatsSample {

@@ -10,6 +10,7 @@ import { startScreenShare, stopScreenShare } from '../controls/media-controls.js
 import type { MediaPreview } from './media-preview.js';
 import { GROUPCALL_PATH } from '../protocol/index.js';
 import type { RoomClient } from '../core/room-client.js';
+import { resolveSignalingUrl } from '../core/server-url.js';
 import { RoomController, type RoomEventDetails } from './room-controller.js';
 import { focusOf, type RoomLayout } from './room-layout.js';
 import { isInRoom } from './room-status.js';
@@ -25,14 +26,7 @@ import { tileStyles } from './room-tile.styles.js';
  * page's own origin, `wss:` on an `https:` page and `ws:` otherwise.
  */
 export function resolveServerUrl(server: string | null | undefined, base = location.href): string {
-  try {
-    const url = new URL(server || GROUPCALL_PATH, base);
-    if (url.protocol === 'http:') url.protocol = 'ws:';
-    if (url.protocol === 'https:') url.protocol = 'wss:';
-    return url.href;
-  } catch {
-    return server ?? '';
-  }
+  return resolveSignalingUrl(server || GROUPCALL_PATH, base)?.href ?? server ?? '';
 }
 
 /**

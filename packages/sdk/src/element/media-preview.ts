@@ -8,8 +8,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { InvalidStateError, KIND_DEVICE, MediaAccessError } from '../core/errors.js';
 import { DEFAULT_MEDIA, mediaDevices, stopStream } from '../core/media.js';
-import { blackFrames } from '../controls/media-controls.js';
+import { blackFrames } from '../controls/black-frames.js';
 import type { InputKind, MediaKind } from '../core/types.js';
+import { SerialQueue } from '../protocol/serial-queue.js';
 
 /** The input devices, by kind, in `enumerateDevices()` order. */
 export interface PreviewDevices {
@@ -80,7 +81,7 @@ export class MediaPreview implements ReactiveController {
 
   readonly #host: ReactiveControllerHost;
   readonly #constraints: () => MediaStreamConstraints | false | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
   /** Bumped by `stop()`: work begun before it discards what it opens. */
   #epoch = 0;
   #started = false;
@@ -111,10 +112,10 @@ export class MediaPreview implements ReactiveController {
     return this.errors.video ?? this.errors.audio;
   }
 
-  /** @internal Nothing: the host decides when to start. */
+  /** `ReactiveController`: nothing, the host decides when to start. */
   hostConnected(): void {}
 
-  /** @internal Stops the preview when the host leaves the page. */
+  /** `ReactiveController`: stops the preview when the host leaves the page. */
   hostDisconnected(): void {
     void this.stop();
   }
@@ -266,11 +267,12 @@ export class MediaPreview implements ReactiveController {
 
   // ---------------------------------------------------------------- internals
 
+  /** Runs `task` after the calls before it, unless `stop()` came since it was queued (the epoch check); then re-renders. */
   #run(task: (epoch: number) => Promise<void>): Promise<void> {
     const epoch = this.#epoch;
-    const run = this.#queue.then(() => (epoch === this.#epoch ? task(epoch) : undefined));
-    this.#queue = run.catch(() => {});
-    return run.finally(() => this.#host.requestUpdate());
+    return this.#queue
+      .run(() => (epoch === this.#epoch ? task(epoch) : undefined))
+      .finally(() => this.#host.requestUpdate());
   }
 
   #base(): MediaStreamConstraints | false {

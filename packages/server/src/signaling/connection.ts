@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import {
   CloseCode,
   parseClientMessage,
+  SerialQueue,
   serializeMessage,
   type ClientMessage,
   type ErrorCode,
@@ -20,7 +21,6 @@ import { assertValidName } from './names.js';
 import type { MessageSink, Participant } from './participant.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import type { Membership, RoomRegistry } from './rooms.js';
-import { SerialQueue } from './serial-queue.js';
 import { assertValidSessionId } from './session-id.js';
 import { SignalingError } from './signaling-error.js';
 

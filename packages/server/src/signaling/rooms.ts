@@ -4,11 +4,11 @@
  * @packageDocumentation
  */
 
+import { SerialQueue } from 'kurento-room/protocol';
 import type { Logger } from '../logger.js';
 import type { MediaBackend } from '../media/media-backend.js';
 import type { MessageSink, Participant } from './participant.js';
 import { Room } from './room.js';
-import { SerialQueue } from './serial-queue.js';
 import { SignalingError } from './signaling-error.js';
 
 /** The default of {@link RoomLimits.maxRooms}. */
