@@ -1,16 +1,16 @@
 /**
- * A room: its participants by name and the media graph between them (Kurento
- * tutorial: Room.java, with the handling of CallHandler.java for joined users).
+ * A room: its participants by name, who joins, is taken over and leaves, and what the
+ * others are told (Kurento tutorial: Room.java, with the handling of CallHandler.java
+ * for joined users). Their endpoints and negotiation are `room-media.ts`'s.
  *
  * @packageDocumentation
  */
 
-import type { ClientMessage, IceCandidateInit } from 'kurento-room/protocol';
-import { EndpointSlot } from './endpoint-slot.js';
+import { SerialQueue, type ClientMessage } from 'kurento-room/protocol';
 import type { Logger } from '../logger.js';
-import type { MediaPipeline, PublisherEndpoint, WebRtcEndpoint } from '../media/media-backend.js';
+import type { MediaPipeline } from '../media/media-backend.js';
 import { Participant, type MessageSink } from './participant.js';
-import { SerialQueue } from './serial-queue.js';
+import { RoomMedia } from './room-media.js';
 import { SignalingError } from './signaling-error.js';
 
 /** What a {@link Room} needs. */
@@ -25,12 +25,9 @@ export interface RoomOptions {
   onEmpty(room: Room): void;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
- * Participants by name (names are per room), and one switch over their messages.
+ * Participants by name (names are per room), and one switch over their messages;
+ * publishing, subscribing and ICE go to its {@link RoomMedia}.
  *
  * Changes to the graph (join, leave, creating and releasing endpoints) run one at a
  * time on the room's queue, so no interleaving can leak an endpoint; offers are
@@ -39,7 +36,7 @@ function describe(error: unknown): string {
  */
 export class Room {
   readonly name: string;
-  private readonly pipeline: MediaPipeline;
+  private readonly media: RoomMedia;
   private readonly logger: Logger;
   private readonly onEmpty: (room: Room) => void;
   private readonly maxParticipants: number;
@@ -49,10 +46,17 @@ export class Room {
 
   constructor(options: RoomOptions) {
     this.name = options.name;
-    this.pipeline = options.pipeline;
     this.logger = options.logger;
     this.onEmpty = options.onEmpty;
     this.maxParticipants = options.maxParticipants;
+    this.media = new RoomMedia({
+      room: this.name,
+      pipeline: options.pipeline,
+      logger: this.logger,
+      graph: this.graph,
+      participants: this.participants,
+      assertMember: (participant) => this.assertMember(participant),
+    });
   }
 
   /** The number of participants. */
@@ -110,7 +114,7 @@ export class Room {
    * connection is closed as replaced and its leave does nothing; the participant's
    * subscriber endpoints are released (the client subscribes again on its new peer
    * connections); its publisher endpoint stays, so the others keep receiving until the
-   * client publishes again, when {@link Room.preparePublisher} replaces it and moves
+   * client publishes again, when {@link RoomMedia.receiveVideoFrom} replaces it and moves
    * their subscriber endpoints to the new one. The others see no leave and no arrival.
    */
   private async takeOver(
@@ -185,9 +189,9 @@ export class Room {
       case 'joinRoom':
         throw new SignalingError('ALREADY_JOINED', `already joined as "${participant.name}"`);
       case 'receiveVideoFrom':
-        return this.receiveVideoFrom(participant, message.sender, message.sdpOffer);
+        return this.media.receiveVideoFrom(participant, message.sender, message.sdpOffer);
       case 'onIceCandidate':
-        return this.addIceCandidate(participant, message.name, message.candidate);
+        return this.media.addIceCandidate(participant, message.name, message.candidate);
       case 'leaveRoom':
         return this.leave(participant);
       case 'setMediaState':
@@ -237,177 +241,12 @@ export class Room {
       }
       this.participants.clear();
       await Promise.all(releases);
-      await this.pipeline.release();
+      await this.media.release();
       this.logger.info({ room: this.name }, 'room closed');
     });
   }
 
-  /**
-   * `receiveVideoFrom`: with the participant's own name, publishes (its send-only
-   * offer goes to its publisher endpoint); with another's, subscribes to that
-   * participant. A repeated request replaces the endpoint, releasing the old one first.
-   * Sends `receiveVideoAnswer {name: whose media, sdpAnswer}`, then the server's
-   * candidates.
-   */
-  private async receiveVideoFrom(
-    participant: Participant,
-    sender: string,
-    sdpOffer: string,
-  ): Promise<void> {
-    const slot = await this.graph.run(() =>
-      sender === participant.name
-        ? this.preparePublisher(participant)
-        : this.prepareSubscriber(participant, sender),
-    );
-    await this.negotiate(participant, slot, sdpOffer);
-  }
-
-  /** The participant's publisher slot for a new offer (runs on the graph queue). */
-  private async preparePublisher(
-    participant: Participant,
-  ): Promise<EndpointSlot<PublisherEndpoint>> {
-    this.assertMember(participant);
-    const current = participant.publisher;
-    // Created early for a subscriber and never offered: this offer is its first.
-    if (current && current.state === 'idle' && !current.released) return current;
-    if (current) {
-      participant.publisher = undefined;
-      await current.release();
-    }
-    const slot = await this.ensurePublisher(participant);
-    if (current) {
-      // Subscribers of the old endpoint follow the new one (Kurento: connect again).
-      for (const other of this.participants.values()) {
-        const subscription = other.subscriptions.get(participant.name);
-        if (!subscription || subscription.released) continue;
-        try {
-          slot.endpoint.connect(subscription.endpoint);
-        } catch (error) {
-          this.logger.warn({ err: error, room: this.name }, 'reconnecting a subscriber failed');
-        }
-      }
-    }
-    return slot;
-  }
-
-  /** A new subscriber slot of `participant` on `sender`'s media (runs on the graph queue). */
-  private async prepareSubscriber(
-    participant: Participant,
-    sender: string,
-  ): Promise<EndpointSlot<WebRtcEndpoint>> {
-    this.assertMember(participant);
-    const target = this.participants.get(sender);
-    if (!target) {
-      throw new SignalingError('UNKNOWN_PARTICIPANT', `nobody named "${sender}" is in this room`);
-    }
-    // The sender may not have published yet: its publisher endpoint is created now,
-    // and media flows once it publishes.
-    const publisher = await this.ensurePublisher(target);
-    const previous = participant.subscriptions.get(sender);
-    if (previous) {
-      participant.subscriptions.delete(sender);
-      await previous.release();
-    }
-    const endpoint = await this.media('create a subscriber endpoint', () =>
-      this.pipeline.createSubscriber({
-        participant: participant.name,
-        publisher: publisher.endpoint,
-      }),
-    );
-    const slot = new EndpointSlot(endpoint, sender, (message) => participant.send(message));
-    participant.subscriptions.set(sender, slot);
-    return slot;
-  }
-
-  /** The participant's publisher slot, created idle if it has none (runs on the graph queue). */
-  private async ensurePublisher(
-    participant: Participant,
-  ): Promise<EndpointSlot<PublisherEndpoint>> {
-    const current = participant.publisher;
-    if (current && !current.released) return current;
-    const endpoint = await this.media('create a publisher endpoint', () =>
-      this.pipeline.createPublisher({ participant: participant.name }),
-    );
-    const slot = new EndpointSlot(endpoint, participant.name, (message) =>
-      participant.send(message),
-    );
-    participant.publisher = slot;
-    return slot;
-  }
-
-  /** Processes the offer, sends the answer, then applies the candidates that waited for it. */
-  private async negotiate(
-    participant: Participant,
-    slot: EndpointSlot<WebRtcEndpoint>,
-    sdpOffer: string,
-  ): Promise<void> {
-    slot.state = 'negotiating';
-    let sdpAnswer: string;
-    try {
-      sdpAnswer = await slot.endpoint.processOffer(sdpOffer);
-    } catch (error) {
-      if (slot.released) return; // its publisher or subscriber left meanwhile
-      slot.state = 'failed';
-      throw new SignalingError(
-        'MEDIA_ERROR',
-        `could not process the offer for "${slot.mediaName}": ${describe(error)}`,
-        { cause: error },
-      );
-    }
-    if (slot.released || participant.left) return;
-    slot.answer(sdpAnswer);
-    for (const candidate of participant.takeCandidates(slot.mediaName)) {
-      try {
-        await slot.endpoint.addIceCandidate(candidate);
-      } catch (error) {
-        this.logger.debug({ err: error, room: this.name }, 'a queued ICE candidate was refused');
-      }
-    }
-  }
-
-  /**
-   * `onIceCandidate`: adds a browser candidate to the endpoint for `name` (own name =
-   * publisher), or queues it until that endpoint has answered (the tutorial dropped it).
-   */
-  private async addIceCandidate(
-    participant: Participant,
-    name: string,
-    candidate: IceCandidateInit,
-  ): Promise<void> {
-    const slot = participant.slotFor(name);
-    if (!slot || slot.state !== 'answered') {
-      if (name !== participant.name && !this.participants.has(name)) {
-        throw new SignalingError('UNKNOWN_PARTICIPANT', `nobody named "${name}" is in this room`);
-      }
-      participant.queueCandidate(name, candidate);
-      return;
-    }
-    try {
-      await slot.endpoint.addIceCandidate(candidate);
-    } catch (error) {
-      if (slot.released) return;
-      throw new SignalingError(
-        'MEDIA_ERROR',
-        `could not add the ICE candidate: ${describe(error)}`,
-        {
-          cause: error,
-        },
-      );
-    }
-  }
-
   private assertMember(participant: Participant): void {
     if (participant.left || this.closed) throw new SignalingError('NOT_JOINED', 'not in a room');
-  }
-
-  /** Runs a backend call; its failure becomes `MEDIA_ERROR`. */
-  private async media<T>(what: string, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      throw new SignalingError('MEDIA_ERROR', `could not ${what}: ${describe(error)}`, {
-        cause: error,
-      });
-    }
   }
 }
