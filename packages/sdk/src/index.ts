@@ -6,3 +6,4 @@
  */
 export * from './client.js';
 export { KurentoRoomElement } from './element/kurento-room.js';
+export type { RoomLayout } from './element/room-layout.js';

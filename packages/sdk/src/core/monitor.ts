@@ -24,7 +24,9 @@ export interface Monitor {
 }
 
 /**
- * Makes a {@link Monitor} for one client, given the client's `emit`. Pass factories as
- * `RoomClientOptions.monitors`; the records they read are the SDK's internal ones.
+ * Makes a monitor for one client, given the client's `emit`. Pass the factories that
+ * `activeSpeaker()` and `connectionQuality()` return as `RoomClientOptions.monitors`; the
+ * records a monitor reads are the SDK's internal ones, so `Monitor` and `Emit` are not
+ * part of the documented API.
  */
 export type MonitorFactory = (emit: Emit) => Monitor;

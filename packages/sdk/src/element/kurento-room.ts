@@ -148,6 +148,7 @@ export function resolveServerUrl(server: string | null | undefined, base = locat
  * @cssproperty --kurento-room-menu-text - The device menu's text. Default `#1d232a`.
  */
 export class KurentoRoomElement extends LitElement {
+  /** The element's shadow styles: its own, the tiles' and the control bar's (the pre-join screen adds its own when it loads). */
   static override styles = [styles, tileStyles, controlStyles];
 
   // Lit reactive properties, declared statically rather than with decorators (the decorator
