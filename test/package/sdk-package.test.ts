@@ -6,25 +6,21 @@
  * else: no server package. Needs the npm registry or npm's cache for the consumer's tools.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import {
+  bytesUnder,
+  createApp,
+  install,
+  installedPackages,
+  pack,
+  ROOT,
+  run,
+} from '../helpers/package.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SDK = join(ROOT, 'packages/sdk');
 const CONSUMER = join(ROOT, 'test/consumer');
 const require = createRequire(import.meta.url);
@@ -47,81 +43,14 @@ const TOOLS = ['typescript', 'esbuild', '@types/react', 'vue'].map(
   (name) => `${name}@${require(`${name}/package.json`).version}`,
 );
 
-/** Runs a command; resolves to its output, rejects with the output in the message. */
-async function run(command: string, args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(command, args, {
-      cwd,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, npm_config_update_notifier: 'false' },
-    });
-    return `${stdout}${stderr}`;
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}${stderr}`);
-  }
-}
-
-/** Every installed package under a node_modules folder (nested ones too), with its folder. */
-function installedPackages(modules: string): Map<string, string> {
-  const found = new Map<string, string>();
-  const visit = (dir: string) => {
-    for (const entry of safeReaddir(dir)) {
-      if (entry.startsWith('.')) continue;
-      const names = entry.startsWith('@')
-        ? safeReaddir(join(dir, entry)).map((name) => `${entry}/${name}`)
-        : [entry];
-      for (const name of names) {
-        const folder = join(dir, name);
-        found.set(`${name}@${folder}`, name);
-        visit(join(folder, 'node_modules'));
-      }
-    }
-  };
-  visit(modules);
-  return found;
-}
-
-const safeReaddir = (dir: string) => {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-};
-
-/** Bytes of every file under `dir` (apparent size). */
-function bytesUnder(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += bytesUnder(path);
-    else if (entry.isFile()) total += statSync(path).size;
-  }
-  return total;
-}
-
 const work = mkdtempSync(join(tmpdir(), 'kurento-room-package-'));
 let tarball = '';
 let packedFiles: string[] = [];
 
 before(async () => {
-  const output = await run(
-    'npm',
-    ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
-    SDK,
-  );
-  const [packed] = JSON.parse(output.slice(output.indexOf('['))) as {
-    filename: string;
-    files: { path: string }[];
-    size: number;
-    unpackedSize: number;
-  }[];
-  tarball = join(work, packed!.filename);
-  packedFiles = packed!.files.map((file) => file.path);
-  console.log(
-    `tarball: ${packed!.filename}, ${packedFiles.length} files, ${packed!.size} B packed, ${packed!.unpackedSize} B unpacked`,
-  );
+  const packed = await pack(SDK, work);
+  tarball = packed.path;
+  packedFiles = packed.files;
 });
 
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -221,23 +150,12 @@ describe('a strict TypeScript app that installs the tarball', () => {
   let footprint = { names: [] as string[], bytes: 0 };
 
   before(async () => {
-    mkdirSync(app);
-    writeFileSync(
-      join(app, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
-    );
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], app);
+    createApp(app, 'consumer');
+    await install(app, [tarball]);
     const modules = join(app, 'node_modules');
-    footprint = {
-      names: [...installedPackages(modules).values()].sort(),
-      bytes: bytesUnder(modules),
-    };
+    footprint = { names: installedPackages(modules).sort(), bytes: bytesUnder(modules) };
     // Then the app's own tools, at the repository's versions.
-    await run(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', ...TOOLS],
-      app,
-    );
+    await install(app, TOOLS, '--save-dev');
     cpSync(CONSUMER, app, { recursive: true, filter: (path) => !path.endsWith('README.md') });
   });
 

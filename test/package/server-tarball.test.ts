@@ -8,121 +8,31 @@
  * Needs the npm registry or npm's cache for the server's dependencies.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { inboundReports, launchBrowser, openPage } from '../helpers/browser.js';
+import {
+  bytesUnder,
+  createApp,
+  install,
+  installedPackages,
+  npmEnv,
+  pack,
+  ROOT,
+  run,
+} from '../helpers/package.js';
 import { demoUrl } from '../helpers/room-page.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SDK = join(ROOT, 'packages/sdk');
 const SERVER = join(ROOT, 'packages/server');
 
 /** Packages that must not reach a server install: the repository's build and run tools. */
 const DEV_TOOLS = ['tsx', 'typescript', 'rollup', '@rollup', 'esbuild', '@esbuild'];
-
-/**
- * The environment for npm in the temporary folder: this process's, without what `npm test`
- * adds (`npm_package_*`, `npm_config_local_prefix`, ... and the repository's
- * node_modules/.bin on PATH point at the repository), but with the user's cache, npmrc
- * and CA file.
- */
-const KEPT_NPM_VARIABLES = new Set([
-  'npm_config_cache',
-  'npm_config_userconfig',
-  'npm_config_globalconfig',
-  'npm_config_cafile',
-  'npm_config_registry',
-]);
-const npmEnv: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) => !/^npm_/i.test(key) || KEPT_NPM_VARIABLES.has(key.toLowerCase()),
-    ),
-  ),
-  INIT_CWD: undefined,
-  PATH: (process.env.PATH ?? '')
-    .split(':')
-    .filter((dir) => !dir.startsWith(ROOT))
-    .join(':'),
-  npm_config_update_notifier: 'false',
-};
-
-/** Runs a command; resolves to its output, rejects with the output in the message. */
-async function run(command: string, args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(command, args, {
-      cwd,
-      env: npmEnv,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return `${stdout}${stderr}`;
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}${stderr}`);
-  }
-}
-
-/** Packs the package in `dir` without running its scripts; resolves to the tarball's path. */
-async function pack(dir: string, destination: string): Promise<string> {
-  const output = await run(
-    'npm',
-    ['pack', '--ignore-scripts', '--json', '--pack-destination', destination],
-    dir,
-  );
-  const [packed] = JSON.parse(output.slice(output.indexOf('['))) as {
-    filename: string;
-    size: number;
-    unpackedSize: number;
-    files: unknown[];
-  }[];
-  console.log(
-    `packed ${packed!.filename}: ${packed!.files.length} files, ${packed!.size} B, ${packed!.unpackedSize} B unpacked`,
-  );
-  return join(destination, packed!.filename);
-}
-
-/** Every installed package folder under a node_modules folder (nested ones too), by path. */
-function installedPackages(modules: string): string[] {
-  const found: string[] = [];
-  for (const entry of existsSync(modules) ? readdirSync(modules) : []) {
-    if (entry.startsWith('.')) continue;
-    const names = entry.startsWith('@')
-      ? readdirSync(join(modules, entry)).map((name) => `${entry}/${name}`)
-      : [entry];
-    for (const name of names) {
-      found.push(name);
-      found.push(...installedPackages(join(modules, name, 'node_modules')));
-    }
-  }
-  return found;
-}
-
-/** Bytes of every file under `dir` (apparent size). */
-function bytesUnder(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += bytesUnder(path);
-    else if (entry.isFile()) total += statSync(path).size;
-  }
-  return total;
-}
 
 /** The command lines of the processes in process group `pgid` (Linux `ps`). */
 async function processGroup(pgid: number): Promise<string[]> {
@@ -144,17 +54,9 @@ describe('npx kurento-room-server from the packed tarballs', () => {
     for (const built of [join(SDK, 'dist'), join(SERVER, 'dist'), join(SERVER, 'public')]) {
       assert.ok(existsSync(built), `${built} is missing: run npm run build first`);
     }
-    const tarballs = [await pack(SDK, work), await pack(SERVER, work)];
-    mkdirSync(app);
-    writeFileSync(
-      join(app, 'package.json'),
-      JSON.stringify({ name: 'server-install', private: true, type: 'module' }),
-    );
-    const output = await run(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs],
-      app,
-    );
+    const tarballs = [(await pack(SDK, work)).path, (await pack(SERVER, work)).path];
+    createApp(app, 'server-install');
+    const output = await install(app, tarballs);
     console.log(output.trim());
   });
 
