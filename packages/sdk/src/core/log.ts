@@ -28,3 +28,6 @@ export function logger(name: string): Logger {
     };
   return { debug: line(0), info: line(1), warn: line(2), error: line(3) };
 }
+
+/** The client's logger (`[kurento-room:client]`), one for every part of `RoomClient`. */
+export const clientLog = /* @__PURE__ */ logger('client');

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { NegotiationError } from './errors.js';
-import { logger } from './log.js';
+import { clientLog as log } from './log.js';
 import { stopStream } from './media.js';
 import { MediaWatchdog } from './media-watchdog.js';
 import type { PeerRestartReason } from './media-types.js';
@@ -15,8 +15,6 @@ import type { Emit, Monitor } from './monitor.js';
 import type { Member } from './participant.js';
 import { Peer, type Outgoing } from './peer.js';
 import type { ClientMessage, IceCandidateInit } from '../protocol/messages.js';
-
-const log = logger('client');
 
 /** Makes an `RTCPeerConnection` (see `RoomClientOptions.peerConnectionFactory`). */
 export type PeerConnectionFactory = (config: RTCConfiguration) => RTCPeerConnection;

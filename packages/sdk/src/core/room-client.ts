@@ -8,10 +8,11 @@
  *
  * @packageDocumentation
  */
+import { createNanoEvents } from 'nanoevents';
 import { readOptions } from './client-options.js';
 import { InvalidStateError, SignalingError, badArguments, type RoomError } from './errors.js';
 import { LocalMedia, type MediaSettings } from './local-media.js';
-import { logger } from './log.js';
+import { clientLog as log } from './log.js';
 import { createMember, type Member } from './participant.js';
 import { PeerManager } from './peer-manager.js';
 import { Playback } from './playback.js';
@@ -22,11 +23,9 @@ import type {
   ServerMessage,
 } from '../protocol/messages.js';
 import { Roster } from './roster.js';
-import { safeEmitter } from './safe-emitter.js';
+import { safeEmit } from './safe-emitter.js';
 import { SignalingSession } from './signaling-session.js';
 import type { ConnectionState, Participant, RoomClientEvents, RoomClientOptions } from './types.js';
-
-const log = logger('client');
 
 /** Logs (debug) a server message about `name`, who is not in the room, as ignored. */
 const ignored = (id: ServerMessage['id'], name: string): void =>
@@ -90,8 +89,8 @@ export { DEFAULT_JOIN_TIMEOUT_MS, DEFAULT_REJOIN_GRACE_MS } from './client-optio
  * `peerConnectionFactory` to see or wrap every peer connection it makes.
  */
 export class RoomClient {
-  readonly #events = safeEmitter();
-  readonly #emit = this.#events.emit;
+  readonly #events = createNanoEvents<RoomClientEvents>();
+  readonly #emit = safeEmit(this.#events);
   /** @internal The constraints and bitrate cap; `setVideoPreset()` and `setMaxBitrate()` change them. */
   readonly settings: MediaSettings;
   readonly #session: SignalingSession;
@@ -215,7 +214,7 @@ export class RoomClient {
       me,
       this.settings,
       (kind) => me.peer?.sender(kind),
-      (event, ...args) => this.#emit(event, ...args),
+      this.#emit,
       (mute) => this.#onLocalMediaState(mute),
     ));
     this.#roomName = room;

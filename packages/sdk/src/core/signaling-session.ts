@@ -1,18 +1,34 @@
 /**
  * The signaling session (livekit's SignalClient with its reconnect loop): one join's
- * socket, its `joinRoom` attempts and their timeout, and, when the socket drops after
- * joining, the outage and its re-joins on the reconnect policy. It knows the socket and
- * the join exchange; what the room says goes to the client.
+ * WebSocket speaking the Kurento group-call contract, its `joinRoom` attempts and their
+ * timeout, and, when the socket drops after joining, the outage and its re-joins on the
+ * reconnect policy. It knows the socket, the message format and the join exchange; what the
+ * room says goes to the client.
+ *
+ * Every `join()` makes a random `sessionId` and sends it in each `joinRoom`. When the socket
+ * drops after joining (any close but our own and `CloseCode.REPLACED`), the client goes
+ * `reconnecting` (one `reconnecting` event), closes every peer connection, keeps the camera
+ * and every `Participant`, and re-joins on the reconnect policy with the same room, name and
+ * `sessionId` (a server that supports it gives the name back without the others seeing a
+ * leave). Once the room answers it goes `connected` (one `reconnected` event), republishes
+ * and resubscribes to everyone listed; anyone known but not listed gets `rejoinGraceMs` to
+ * come back before `participantLeft` (see `roster.ts`). When the policy gives up:
+ * `disconnected`, and `error` with `SignalingError('reconnect-failed')`.
  *
  * @packageDocumentation
  */
 import { SignalingError, type RoomError } from './errors.js';
-import { logger } from './log.js';
-import type { ClientMessage, ProtocolError, ServerMessage } from '../protocol/messages.js';
-import { Signaling } from './signaling.js';
+import { clientLog as log } from './log.js';
+import {
+  REPLACED_CLOSE_CODE,
+  parseServerMessage,
+  serializeMessage,
+  type ClientMessage,
+  type JoinRoomMessage,
+  type ProtocolError,
+  type ServerMessage,
+} from '../protocol/messages.js';
 import type { ReconnectPolicy } from './types.js';
-
-const log = logger('client');
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -48,13 +64,13 @@ export interface SessionHandlers {
  * that a re-join can take the name back (the reference server does; Kurento's ignore it).
  */
 export class SignalingSession {
-  #signaling: Signaling | null = null;
-  #room = '';
-  #name = '';
-  #sessionId = '';
-  /** The timeout of the `joinRoom` in flight (a join or a re-join); null when none is. */
-  #attemptTimer: Timer | null = null;
-  #outage: Outage | null = null;
+  /** The socket of the attempt in flight or of the joined session; null between attempts. */
+  #ws: WebSocket | null = null;
+  /** This session's `joinRoom`, sent on each attempt. */
+  #joinRoom?: JoinRoomMessage;
+  /** The timeout of the `joinRoom` in flight (a join or a re-join); undefined when none is. */
+  #attemptTimer?: Timer;
+  #outage?: Outage;
 
   readonly #url: string;
   readonly #joinTimeoutMs: number;
@@ -80,14 +96,12 @@ export class SignalingSession {
 
   /** True while a `joinRoom` (a join or a re-join) waits for the room's answer. */
   get joining(): boolean {
-    return this.#attemptTimer !== null;
+    return !!this.#attemptTimer;
   }
 
   /** Joins `room` as `name` with a new `sessionId`: opens a socket and sends `joinRoom`. */
   open(room: string, name: string): void {
-    this.#room = room;
-    this.#name = name;
-    this.#sessionId = randomId();
+    this.#joinRoom = { id: 'joinRoom', name, room, sessionId: randomId() };
     this.#dial();
   }
 
@@ -96,15 +110,16 @@ export class SignalingSession {
    * over. Returns false when no `joinRoom` was in flight.
    */
   answered(): boolean {
-    if (this.#attemptTimer === null) return false;
-    clearTimeout(this.#attemptTimer);
-    this.#attemptTimer = this.#outage = null;
-    return true;
+    const joining = this.#endAttempt();
+    if (joining) this.#outage = undefined;
+    return joining;
   }
 
-  /** Sends `message` (dropped, and logged at debug, unless the socket is open). */
+  /** Sends `message` as one text frame (dropped, and logged at debug, unless the socket is open). */
   send(message: ClientMessage): void {
-    if (!this.#signaling?.send(message)) log.debug(`Not sent (socket not open): ${message.id}`);
+    const ws = this.#ws;
+    if (ws?.readyState === WebSocket.OPEN) ws.send(serializeMessage(message));
+    else log.debug(`Not sent (socket not open): ${message.id}`);
   }
 
   /**
@@ -112,40 +127,57 @@ export class SignalingSession {
    * join ends the session; a re-join asks the policy again.
    */
   fail(error: RoomError): void {
-    clearTimeout(this.#attemptTimer ?? undefined);
-    this.#attemptTimer = null;
+    this.#endAttempt();
     if (!this.#outage) return this.#handlers.ended(error, false);
-    this.#signaling?.close();
-    this.#signaling = null;
+    this.#close();
     this.#retry(error);
   }
 
   /** Ends the session: stops every timer, says `leaveRoom` if asked, closes the socket. Idempotent. */
   stop(sayLeave: boolean): void {
-    clearTimeout(this.#attemptTimer ?? undefined);
+    this.#endAttempt();
     clearTimeout(this.#outage?.timer);
-    this.#attemptTimer = this.#outage = null;
-    const signaling = this.#signaling;
-    this.#signaling = null;
-    if (sayLeave) signaling?.send({ id: 'leaveRoom' });
-    signaling?.close();
+    this.#outage = undefined;
+    if (sayLeave) this.send({ id: 'leaveRoom' });
+    this.#close();
   }
 
-  /** Opens a socket and sends `joinRoom`; the room's answer, an error reply, a lost socket or `joinTimeoutMs` settles it. */
+  /**
+   * Opens a socket and sends `joinRoom` once it is open; the room's answer, an error reply,
+   * a lost socket or `joinTimeoutMs` settles it. Every frame goes through
+   * `parseServerMessage`. A socket that could not open or closed (without {@link
+   * SignalingSession.stop}) is lost: `SignalingError('replaced')` for the close code
+   * `CloseCode.REPLACED` (4001), else `SignalingError('socket')`, its `cause` the `CloseEvent`.
+   */
   #dial(): void {
-    const [name, room, sessionId] = [this.#name, this.#room, this.#sessionId];
+    const joinRoom = this.#joinRoom!;
     this.#attemptTimer = setTimeout(() => {
       this.fail(
         new SignalingError('timeout', `No answer to joinRoom in ${this.#joinTimeoutMs} ms.`),
       );
     }, this.#joinTimeoutMs);
     try {
-      this.#signaling = new Signaling(this.#url, {
-        open: () => this.send({ id: 'joinRoom', name, room, sessionId }),
-        message: (message) => this.#handlers.message(message),
-        invalid: (error) => this.#handlers.invalid(error),
-        lost: (error) => this.#lost(error),
-      });
+      const ws = (this.#ws = new WebSocket(this.#url));
+      let opened = false;
+      ws.onopen = () => {
+        opened = true;
+        this.send(joinRoom);
+      };
+      ws.onmessage = ({ data }) => {
+        const result = parseServerMessage(data);
+        if (result.ok) this.#handlers.message(result.message);
+        else this.#handlers.invalid(result.error);
+      };
+      ws.onclose = (event) => {
+        this.#close();
+        const replaced = event.code === REPLACED_CLOSE_CODE;
+        const message = replaced
+          ? 'This participant joined again on another connection.'
+          : opened
+            ? `The signaling socket closed (code ${event.code}).`
+            : `The signaling socket to ${this.#url} could not open.`;
+        this.#lost(new SignalingError(replaced ? 'replaced' : 'socket', message, { cause: event }));
+      };
     } catch (cause) {
       this.fail(new SignalingError('socket', `Cannot open ${this.#url}.`, { cause }));
     }
@@ -156,12 +188,28 @@ export class SignalingSession {
    * an outage begins, unless the socket was replaced or there is no policy (the end).
    */
   #lost(error: SignalingError): void {
-    this.#signaling = null;
-    if (this.#attemptTimer !== null) return this.fail(error);
+    if (this.#attemptTimer) return this.fail(error);
     if (error.reason === 'replaced' || !this.#policy) return this.#handlers.ended(error, true);
     this.#outage = { since: performance.now(), attempts: 0 };
     this.#handlers.reconnecting(error);
     this.#retry(error);
+  }
+
+  /** Closes the socket (code 1000), if any, without hearing from it again. */
+  #close(): void {
+    const ws = this.#ws;
+    this.#ws = null;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.close(1000);
+  }
+
+  /** Clears the timeout of the `joinRoom` in flight; returns whether one was. */
+  #endAttempt(): boolean {
+    const pending = this.#attemptTimer;
+    clearTimeout(pending);
+    this.#attemptTimer = undefined;
+    return !!pending;
   }
 
   /** Asks the reconnect policy when to re-join; on `null` (or a throw), gives up. */

@@ -20,6 +20,12 @@
 export const GROUPCALL_PATH = '/groupcall';
 
 /**
+ * @internal `CloseCode.REPLACED` on its own: the one close code a client reads, so that a
+ * client bundle does not carry the whole table.
+ */
+export const REPLACED_CLOSE_CODE = 4001;
+
+/**
  * WebSocket close codes the reference server uses (RFC 6455 section 7.4.1 and the IANA
  * registry): clients reconnect after `GOING_AWAY` and `SERVICE_RESTART`, and do not
  * after `REPLACED` (ours, in the private range 4000-4999: the same participant joined
@@ -33,7 +39,7 @@ export const CloseCode = {
   /** The server is restarting. */
   SERVICE_RESTART: 1012,
   /** This connection's participant was taken over by a newer connection. */
-  REPLACED: 4001,
+  REPLACED: REPLACED_CLOSE_CODE,
   /** No pong to the server's heartbeat ping. */
   HEARTBEAT_TIMEOUT: 4002,
 } as const;

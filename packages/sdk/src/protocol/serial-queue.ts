@@ -20,17 +20,17 @@
  * ```
  */
 export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  #tail: Promise<unknown> = Promise.resolve();
 
   /** Queues `task`; resolves or rejects with its outcome once it has run, after every task queued before it settled. */
   run<T>(task: () => T | Promise<T>): Promise<T> {
-    const result = this.tail.then(() => task());
-    this.tail = result.catch(() => undefined);
+    const result = this.#tail.then(() => task());
+    this.#tail = result.catch(() => undefined);
     return result;
   }
 
   /** Resolves once every task queued so far has settled (never rejects). */
   async idle(): Promise<void> {
-    await this.tail;
+    await this.#tail;
   }
 }
