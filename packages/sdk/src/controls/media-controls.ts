@@ -7,7 +7,9 @@
  * (`setMicrophoneEnabled`, `setCameraEnabled`) stays on the client. Each works on the
  * client's local media through its one internal hook, `RoomClient.media()`, and changes the
  * publisher in place, without a new offer; those that open devices or replace tracks run
- * one at a time (`local-tracks.ts`).
+ * one at a time (`local-tracks.ts`). One accessor, rather than plugins registered in the
+ * options, keeps them usable on any client without setup, and keeps the client's own state
+ * (connection, peers) out of their reach.
  *
  * ```ts
  * import { RoomClient, startScreenShare, switchDevice } from 'kurento-room/client';

@@ -150,6 +150,12 @@ export class InvalidStateError extends RoomError {
   }
 }
 
+/** @internal `enabled`, if it is a boolean; else throws `InvalidStateError('arguments')`. */
+export function checkBoolean(enabled: boolean): boolean {
+  if (typeof enabled !== 'boolean') throw badArguments('enabled (a boolean)');
+  return enabled;
+}
+
 /** @internal An `InvalidStateError('arguments')` saying that `what` is invalid. */
 export function badArguments(what: string): InvalidStateError {
   return new InvalidStateError('arguments', `Invalid ${what}.`);

@@ -6,6 +6,11 @@
  * reaches the publisher through `RTCRtpSender.replaceTrack` or `setParameters` (webrtc-pc
  * section 5.2), never through a new offer.
  *
+ * The room learns of a mute change through our `setMediaState` message, sent by the client
+ * on each change while connected, and after every join and re-join when something is muted
+ * (a restarted server forgets). Kurento's servers ignore the message; an `error` reply to it
+ * is emitted once per `join()`, later ones only logged.
+ *
  * @packageDocumentation
  */
 import { openMedia, stopStream } from './media.js';

@@ -4,6 +4,14 @@
  * subscription per remote participant; their ICE candidates, early ones included; their
  * rebuilds; and the media watchdog with the stats loop that feeds the opt-in monitors.
  *
+ * Self-healing media: while connected, a peer connection that reaches `failed`, is closed
+ * by something else, or (a subscription) stops decoding video for `stallTimeoutMs` is
+ * rebuilt alone with a new offer for the same sender (`peerRestarted`), with a backoff per
+ * participant. One stats loop (a `getStats()` per peer connection every 250 ms while
+ * connected) feeds the watchdog, `getStats(client)`, and the opt-in `monitors`
+ * (`activeSpeaker()`, `connectionQuality()`). Give `peerConnectionFactory` to see or wrap
+ * every peer connection it makes.
+ *
  * @packageDocumentation
  */
 import { NegotiationError } from './errors.js';

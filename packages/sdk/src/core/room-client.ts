@@ -10,7 +10,7 @@
  */
 import { createNanoEvents } from 'nanoevents';
 import { readOptions } from './client-options.js';
-import { InvalidStateError, SignalingError, badArguments, type RoomError } from './errors.js';
+import { InvalidStateError, SignalingError, checkBoolean, type RoomError } from './errors.js';
 import { LocalMedia, type MediaSettings } from './local-media.js';
 import { clientLog as log } from './log.js';
 import { createMember, type Member } from './participant.js';
@@ -43,50 +43,24 @@ export { DEFAULT_JOIN_TIMEOUT_MS, DEFAULT_REJOIN_GRACE_MS } from './client-optio
  * await client.join('lobby', 'ada');
  * ```
  *
- * Failures that do not reject a call are emitted as `error` events (a `RoomError`
- * subclass); listener exceptions are caught and logged, never propagated. A bad server
- * frame emits `SignalingError('protocol')` with `code` `MALFORMED_FRAME`, `UNKNOWN_MESSAGE`
- * or `INVALID_MESSAGE` (see `parseServerMessage`), `UNKNOWN_PARTICIPANT` for an answer naming
- * nobody, `UNEXPECTED_ANSWER` for an answer with no offer pending, or `INVALID_MESSAGE` for a
- * second `existingParticipants` or an arrival of this participant itself; the client
- * carries on. A `participantLeft` for a stranger or a candidate for someone gone is ignored;
- * a `newParticipantArrived` for someone already here re-subscribes to them (they re-joined).
+ * Failures that do not reject a call are emitted as `error` events (a {@link RoomError}
+ * subclass); listener exceptions are caught and logged, never propagated. A bad server frame
+ * emits a {@link SignalingError} `protocol` whose `code` says what was wrong
+ * (`MALFORMED_FRAME`, `UNKNOWN_MESSAGE`, `INVALID_MESSAGE`, `UNKNOWN_PARTICIPANT`,
+ * `UNEXPECTED_ANSWER`), and the client carries on.
  *
- * **Reconnection.** Every `join()` makes a random `sessionId` and sends it in each
- * `joinRoom`. When the socket drops after joining (any close but our own and
- * `CloseCode.REPLACED`), the client goes `reconnecting` (one `reconnecting` event), closes
- * every peer connection, keeps the camera and every `Participant`, and re-joins on the
- * reconnect policy with the same room, name and `sessionId` (a server that supports it
- * gives the name back without the others seeing a leave). Once the room answers it goes
- * `connected` (one `reconnected` event), republishes and resubscribes to everyone listed;
- * anyone known but not listed gets `rejoinGraceMs` to come back before `participantLeft`.
- * When the policy gives up: `disconnected`, and `error` with `SignalingError('reconnect-failed')`.
+ * It re-joins by itself when the socket drops (`reconnecting`, `reconnected`; see
+ * {@link RoomClientOptions.reconnectPolicy}), rebuilds a peer connection that fails or stops
+ * decoding (`peerRestarted`), and tells the room its mute state (`setMediaState`). The
+ * optional controls ({@link switchDevice}, {@link startScreenShare}, {@link setVideoPreset},
+ * {@link getStats}, ...) are functions taking the client, so that an app ships only those
+ * it imports.
  *
- * **Self-healing media.** While connected, a peer connection that reaches `failed`, is
- * closed by something else, or (a subscription) stops decoding video for `stallTimeoutMs`
- * is rebuilt alone with a new offer (`peerRestarted`), with a backoff per participant.
- *
- * **Media controls.** Mute (`setMicrophoneEnabled`, `setCameraEnabled`) is a method and
- * changes the publisher in place, without a new offer; the room learns of it through our
- * `setMediaState` message (sent on each change while connected, and after every join and
- * re-join when something is muted, since a restarted server forgets), and the others'
- * states arrive as `participantMediaState` (`participant.audioMuted`/`videoMuted`,
- * `remoteMediaStateChanged`). Kurento's servers ignore the message; an `error` reply to it is
- * emitted once per `join()`, later ones only logged. The heavier, optional controls are
- * standalone functions taking the client, so that an app ships only those it imports (a
- * class's methods cannot be tree-shaken): `listDevices`, `getActiveDevice`, `switchDevice`,
- * `followDevices` (the fallback when the device in use goes away), `startScreenShare`,
- * `stopScreenShare`, `setMaxBitrate`, `setVideoPreset` and `getStats` (`media-controls.ts`).
- * One stats loop (a `getStats()` per peer connection every 250 ms while connected) feeds
- * the watchdog, `getStats()`, and the opt-in `monitors` (`activeSpeaker()`,
- * `connectionQuality()`). `attachMediaElement()` and `startPlayback()`
- * handle the autoplay policy.
- *
- * **Inside.** The client tells the contract's story and owns the state; three parts do the
- * work: the signaling session (socket, join attempts, reconnection: `signaling-session.ts`),
- * the peer manager (peer connections, candidates, rebuilds, the watchdog: `peer-manager.ts`)
- * and the roster (remote participants, grace timers, mute state: `roster.ts`). Give
- * `peerConnectionFactory` to see or wrap every peer connection it makes.
+ * Inside, the client tells the contract's story and owns the state; three parts do the work,
+ * and their module docs tell their behaviour in full: the signaling session
+ * (`signaling-session.ts`: socket, join attempts, reconnection), the peer manager
+ * (`peer-manager.ts`: peer connections, candidates, rebuilds, the watchdog and stats loop)
+ * and the roster (`roster.ts`: remote participants, grace timers, mute state).
  */
 export class RoomClient {
   readonly #events = createNanoEvents<RoomClientEvents>();
@@ -307,12 +281,7 @@ export class RoomClient {
     await this.#playback.start();
   }
 
-  /**
-   * `participantMediaState` (ours): the room relays a participant's mute state. Sets
-   * `participant.audioMuted`/`videoMuted` and emits `remoteMediaStateChanged` when they
-   * changed; kept through reconnections and peer restarts until the room says otherwise or
-   * the participant leaves. A stranger's state is ignored; our own name is a protocol error.
-   */
+  /** `participantMediaState` (ours): a participant's mute state, for the roster; our own name is a protocol error. */
   #onRemoteMediaState({ name, audioMuted, videoMuted }: ParticipantMediaStateMessage): void {
     const member = this.#member(name);
     if (member === this.#local) return this.#ourselves(name);
@@ -320,10 +289,7 @@ export class RoomClient {
     this.#roster.setMuteState(member, audioMuted, videoMuted);
   }
 
-  /**
-   * The local mute or screen-share state changed: tells the app, and for a mute change while
-   * connected, the room (`setMediaState`, which foreign servers ignore).
-   */
+  /** The local mute or screen-share state changed: tells the app, and the room of a mute change. */
   #onLocalMediaState(mute?: boolean): void {
     if (!this.#localMedia) return;
     this.#emit('localMediaStateChanged', this.#localMedia.state);
@@ -343,12 +309,6 @@ export class RoomClient {
    * @internal The hook of the optional media controls (`media-controls.ts`): this join's
    * local media controller, or, with `orNull`, null when not joined. Throws (rejecting
    * the async caller) `InvalidStateError('closed')`, and `not-joined` unless `orNull`.
-   *
-   * The controls are standalone functions taking the client, not methods, because a
-   * class's methods cannot be tree-shaken: an app that never shares a screen or switches
-   * a device should not ship that code. One accessor, rather than plugins registered in the
-   * options, keeps them usable on any client without setup, and keeps the client's own
-   * state (connection, peers) out of their reach.
    */
   media(orNull?: boolean): LocalMedia | null {
     this.#assertOpen();
@@ -383,10 +343,7 @@ export class RoomClient {
     }
   }
 
-  /**
-   * The room answered `joinRoom`: connected. After a re-join, the known participants not
-   * listed get their grace period. Subscribe to everyone listed; publish when the camera is ready.
-   */
+  /** The room answered `joinRoom`: connected; subscribe to everyone listed, publish once the camera is open. */
   #onExistingParticipants(names: string[]): void {
     if (!this.#session.answered()) {
       return this.#protocolError('existingParticipants came outside a join.', 'INVALID_MESSAGE');
@@ -430,10 +387,7 @@ export class RoomClient {
 
   /**
    * Someone is in the room: subscribe to them on a receive-only peer, then tell the app.
-   * Someone already known (back after a reconnection, or re-joined on a server that sent
-   * no `participantLeft`) gets a new subscription and no event; when they `arrived`
-   * (`newParticipantArrived`), their mute state starts again at the default, as the room's
-   * does (they send theirs once joined).
+   * Someone already known gets a new subscription and no event (see `roster.ts`).
    */
   #addRemote(name: string, arrived?: boolean): void {
     const me = this.#local;
@@ -479,10 +433,7 @@ export class RoomClient {
     this.#peers.addCandidate(member, candidate);
   }
 
-  /**
-   * An `error` reply: fails the join in flight, or is emitted. A refused `setMediaState` (a
-   * server that does not know it) is emitted once per `join()`, the rest logged at debug.
-   */
+  /** An `error` reply: fails the join in flight, or is emitted (a refused `setMediaState` once per join). */
   #onServerError({ code, message, request }: ErrorMessage): void {
     const error = new SignalingError('server', message, { code });
     if (this.#session.joining && (!request || request === 'joinRoom')) this.#session.fail(error);
@@ -500,10 +451,7 @@ export class RoomClient {
 
   // ------------------------------------------------------------ plumbing
 
-  /**
-   * Ends the session: rejects a pending join with `joinError`, says `leaveRoom` if asked,
-   * closes the socket and every peer, stops the camera, then sets `next`.
-   */
+  /** Ends the session (`leaveRoom` if asked), closes every peer, stops the camera, then sets `next`. */
   #teardown(next: 'disconnected' | 'closed', joinError: RoomError, sayLeave = false): void {
     const joining = this.#joining;
     this.#joining = null;
@@ -554,9 +502,4 @@ export class RoomClient {
     log.debug(`${previous} -> ${next}`);
     this.#emit('connectionStateChanged', next, previous);
   }
-}
-
-function checkBoolean(value: boolean): boolean {
-  if (typeof value !== 'boolean') throw badArguments('enabled (a boolean)');
-  return value;
 }

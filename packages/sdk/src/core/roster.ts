@@ -3,6 +3,14 @@
  * read-only views, the grace timers of those a re-join did not list, and their mute state
  * as the room last told it.
  *
+ * After a re-join, anyone known but not listed in `existingParticipants` gets
+ * `rejoinGraceMs` to come back before `participantLeft`. A `participantLeft` for a stranger,
+ * or a candidate or mute state for someone gone, is ignored; a `newParticipantArrived` for
+ * someone already here re-subscribes to them (they re-joined) and resets their mute state
+ * to the default, as the room does. The others' mute states arrive as
+ * `participantMediaState` (ours; Kurento's servers never send it) and are kept through
+ * reconnections and peer restarts until the room says otherwise or they leave.
+ *
  * @packageDocumentation
  */
 import type { Participant } from './media-types.js';

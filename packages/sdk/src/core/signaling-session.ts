@@ -20,7 +20,6 @@
 import { SignalingError, type RoomError } from './errors.js';
 import { clientLog as log } from './log.js';
 import {
-  REPLACED_CLOSE_CODE,
   parseServerMessage,
   serializeMessage,
   type ClientMessage,
@@ -28,6 +27,7 @@ import {
   type ProtocolError,
   type ServerMessage,
 } from '../protocol/messages.js';
+import { REPLACED_CLOSE_CODE } from '../protocol/replaced-close-code.js';
 import type { ReconnectPolicy } from './types.js';
 
 type Timer = ReturnType<typeof setTimeout>;

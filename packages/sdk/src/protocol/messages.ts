@@ -15,15 +15,10 @@
  *
  * @packageDocumentation
  */
+import { REPLACED_CLOSE_CODE } from './replaced-close-code.js';
 
 /** The WebSocket path the Kurento tutorial client connects to. */
 export const GROUPCALL_PATH = '/groupcall';
-
-/**
- * @internal `CloseCode.REPLACED` on its own: the one close code a client reads, so that a
- * client bundle does not carry the whole table.
- */
-export const REPLACED_CLOSE_CODE = 4001;
 
 /**
  * WebSocket close codes the reference server uses (RFC 6455 section 7.4.1 and the IANA
