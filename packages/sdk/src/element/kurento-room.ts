@@ -8,6 +8,7 @@ import { renderCall, type CallViewActions } from './call-view.js';
 import { DeviceMenu } from './device-menu.js';
 import { startScreenShare, stopScreenShare } from '../controls/media-controls.js';
 import type { MediaPreview } from './media-preview.js';
+import { joinWithPreview, type PrejoinModule } from './prejoin-bridge.js';
 import { GROUPCALL_PATH } from '../protocol/index.js';
 import type { RoomClient } from '../core/room-client.js';
 import { resolveSignalingUrl } from '../core/server-url.js';
@@ -167,7 +168,7 @@ export class KurentoRoomElement extends LitElement {
   readonly #controller = new RoomController(this);
   readonly #menu = new DeviceMenu(this, (action) => this.#controller.run(action));
   /** The pre-join screen's module, loaded on demand (`import()`): pages that autojoin never load it. */
-  #prejoin: typeof import('./prejoin-view.js') | null = null;
+  #prejoin: PrejoinModule | null = null;
   #preview: MediaPreview | null = null;
   /** The pre-join preview was started on this visit to the page (it starts once, not again after a leave). */
   #previewed = false;
@@ -314,25 +315,8 @@ export class KurentoRoomElement extends LitElement {
     const options: RoomClientOptions = { url: resolveServerUrl(this.server) };
     if (this.iceServers) options.iceServers = this.iceServers;
     if (this.media !== undefined) options.media = this.media;
-    // From the pre-join screen: its devices and its microphone and camera toggles, and its
-    // open tracks, handed to the client (it publishes them instead of reopening the devices).
-    const preview = this.#preview;
-    const previewing = !!preview?.stream;
-    const { media, audioEnabled, videoEnabled } = preview?.choice() ?? {
-      media: undefined,
-      audioEnabled: true,
-      videoEnabled: true,
-    };
-    const handOver = await preview?.handOver();
-    if (previewing) options.media = media;
-    if (handOver) options.getUserMedia = handOver.open;
-    const joined = this.#controller.join(this.room, this.name, options);
-    // join() has made the client's local media: muting now holds for the tracks it opens.
-    const client = this.client;
-    if (!audioEnabled) void client?.setMicrophoneEnabled(false).catch(() => {});
-    if (!videoEnabled) void client?.setCameraEnabled(false).catch(() => {});
-    // join() asked for the tracks at once; any it did not take (receive-only, refused) stop.
-    return joined.finally(() => handOver?.release());
+    // From the pre-join screen: its devices, toggles and open tracks go to the client.
+    return joinWithPreview(this.#preview, this.#controller, this.room, this.name, options);
   }
 
   /** Leaves the room, stopping the camera; resolves at once when not in one. */
