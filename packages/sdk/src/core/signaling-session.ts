@@ -32,13 +32,6 @@ import type { ReconnectPolicy } from './types.js';
 
 type Timer = ReturnType<typeof setTimeout>;
 
-/** One signaling outage: when it began, the re-joins tried, the next one's timer. */
-interface Outage {
-  since: number;
-  attempts: number;
-  timer?: Timer;
-}
-
 /** What a {@link SignalingSession} reports. Nothing is reported after {@link SignalingSession.stop}. */
 export interface SessionHandlers {
   /** A valid server message arrived. */
@@ -70,7 +63,12 @@ export class SignalingSession {
   #joinRoom?: JoinRoomMessage;
   /** The timeout of the `joinRoom` in flight (a join or a re-join); undefined when none is. */
   #attemptTimer?: Timer;
-  #outage?: Outage;
+  /** When the signaling outage began (`performance.now()`, ms); undefined while there is none. */
+  #outageSince?: number;
+  /** The re-joins tried in this outage. */
+  #attempts = 0;
+  /** The timer of the next re-join. */
+  #retryTimer?: Timer;
 
   readonly #url: string;
   readonly #joinTimeoutMs: number;
@@ -111,7 +109,7 @@ export class SignalingSession {
    */
   answered(): boolean {
     const joining = this.#endAttempt();
-    if (joining) this.#outage = undefined;
+    if (joining) this.#outageSince = undefined;
     return joining;
   }
 
@@ -128,7 +126,7 @@ export class SignalingSession {
    */
   fail(error: RoomError): void {
     this.#endAttempt();
-    if (!this.#outage) return this.#handlers.ended(error, false);
+    if (this.#outageSince === undefined) return this.#handlers.ended(error, false);
     this.#close();
     this.#retry(error);
   }
@@ -136,8 +134,8 @@ export class SignalingSession {
   /** Ends the session: stops every timer, says `leaveRoom` if asked, closes the socket. Idempotent. */
   stop(sayLeave: boolean): void {
     this.#endAttempt();
-    clearTimeout(this.#outage?.timer);
-    this.#outage = undefined;
+    clearTimeout(this.#retryTimer);
+    this.#outageSince = undefined;
     if (sayLeave) this.send({ id: 'leaveRoom' });
     this.#close();
   }
@@ -190,7 +188,8 @@ export class SignalingSession {
   #lost(error: SignalingError): void {
     if (this.#attemptTimer) return this.fail(error);
     if (error.reason === 'replaced' || !this.#policy) return this.#handlers.ended(error, true);
-    this.#outage = { since: performance.now(), attempts: 0 };
+    this.#outageSince = performance.now();
+    this.#attempts = 0;
     this.#handlers.reconnecting(error);
     this.#retry(error);
   }
@@ -214,27 +213,31 @@ export class SignalingSession {
 
   /** Asks the reconnect policy when to re-join; on `null` (or a throw), gives up. */
   #retry(reason: RoomError): void {
-    const outage = this.#outage;
-    if (!outage) return;
-    const elapsedMs = performance.now() - outage.since;
+    const since = this.#outageSince;
+    if (since === undefined) return;
+    const attempt = this.#attempts;
     let delay: number | null = null;
     try {
-      delay = this.#policy!.nextRetryDelayInMs({ attempt: outage.attempts, elapsedMs, reason });
+      delay = this.#policy!.nextRetryDelayInMs({
+        attempt,
+        elapsedMs: performance.now() - since,
+        reason,
+      });
     } catch (error) {
       log.error('The reconnect policy threw:', error);
     }
     if (delay === null) {
       const error = new SignalingError(
         'reconnect-failed',
-        `Gave up reconnecting after ${outage.attempts} attempts: ${reason.message}`,
+        `Gave up reconnecting after ${attempt} attempts: ${reason.message}`,
         { cause: reason },
       );
       return this.#handlers.ended(error, true);
     }
-    log.info(`Re-joining in ${delay} ms (attempt ${outage.attempts + 1}).`);
-    outage.timer = setTimeout(
+    log.info(`Re-joining in ${delay} ms (attempt ${attempt + 1}).`);
+    this.#retryTimer = setTimeout(
       () => {
-        outage.attempts += 1;
+        this.#attempts += 1;
         this.#dial();
       },
       Number.isFinite(delay) && delay > 0 ? delay : 0,
