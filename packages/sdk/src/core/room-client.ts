@@ -76,8 +76,8 @@ export class RoomClient {
   #local: Member | null = null;
   /** This join's camera and microphone; null when not joined. */
   #localMedia: LocalMedia | null = null;
-  /** The pending `join()` call's promise, until the room answers. */
-  #joining: { resolve(): void; reject(error: RoomError): void } | null = null;
+  /** Settles the pending `join()` call's promise (rejects with `error`, if given), until the room answers. */
+  #settleJoin: ((error?: RoomError) => void) | null = null;
   /** The server refused a `setMediaState` during this `join()`: later refusals are not emitted. */
   #mediaStateRefused = false;
 
@@ -193,7 +193,9 @@ export class RoomClient {
     ));
     this.#roomName = room;
     this.#mediaStateRefused = false;
-    const joined = new Promise<void>((resolve, reject) => (this.#joining = { resolve, reject }));
+    const joined = new Promise<void>((resolve, reject) => {
+      this.#settleJoin = (error) => (error ? reject(error) : resolve());
+    });
     this.#setState('connecting');
     if (this.#local !== me) return joined; // A listener already left.
     void this.#openCamera(me, media);
@@ -349,8 +351,8 @@ export class RoomClient {
       return this.#protocolError('existingParticipants came outside a join.', 'INVALID_MESSAGE');
     }
     const rejoined = this.#current === 'reconnecting';
-    const joining = this.#joining;
-    this.#joining = null;
+    const settleJoin = this.#settleJoin;
+    this.#settleJoin = null;
     this.#setState('connected');
     if (rejoined) this.#emit('reconnected');
     if (this.#current === 'connected') {
@@ -361,7 +363,7 @@ export class RoomClient {
       for (const name of names) this.#addRemote(name);
       this.#publish();
     }
-    joining?.resolve();
+    settleJoin?.();
   }
 
   /** Opens the camera in parallel with signaling; publishes if the room already answered. */
@@ -453,8 +455,8 @@ export class RoomClient {
 
   /** Ends the session (`leaveRoom` if asked), closes every peer, stops the camera, then sets `next`. */
   #teardown(next: 'disconnected' | 'closed', joinError: RoomError, sayLeave = false): void {
-    const joining = this.#joining;
-    this.#joining = null;
+    const settleJoin = this.#settleJoin;
+    this.#settleJoin = null;
     this.#peers.watch(false);
     this.#localMedia?.stop();
     this.#localMedia = null;
@@ -466,7 +468,7 @@ export class RoomClient {
     for (const member of members) this.#peers.drop(member);
     if (me) this.#peers.drop(me);
     this.#setState(next);
-    joining?.reject(joinError);
+    settleJoin?.(joinError);
   }
 
   /** @internal The local participant, then the remote ones (for `getStats()`). */
