@@ -25,6 +25,8 @@ export interface Member {
   level: number;
   speaking: boolean;
   quality: ConnectionQuality;
+  /** A remote participant's grace timer, while a re-join did not list them (see `Roster.expectBack`). */
+  grace?: ReturnType<typeof setTimeout>;
   /** The stats loop's samples of `peer`, oldest first, one a tick over ~2 s; emptied when `peer` changes. */
   samples: StatsSample[];
 }

@@ -398,7 +398,7 @@ export class RoomClient {
     const known = this.#roster.get(name);
     if (known) {
       if (arrived) this.#roster.setMuteState(known, false, false);
-      this.#roster.endGrace(name);
+      this.#roster.endGrace(known);
       this.#peers.unplug(known);
       return this.#peers.connect(known, null);
     }

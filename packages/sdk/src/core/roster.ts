@@ -22,8 +22,6 @@ export class Roster {
   /** The views by name, as `client.participants` (the same map for the client's life). */
   readonly views = new Map<string, Participant>();
   readonly #members = new Map<string, Member>();
-  /** Known participants the room did not list on a re-join, with their grace timers. */
-  readonly #graced = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #emit: Emit;
   readonly #graceMs: number;
   readonly #expired: (name: string) => void;
@@ -60,7 +58,7 @@ export class Roster {
   remove(name: string): Member | undefined {
     const member = this.#members.get(name);
     if (!member) return undefined;
-    this.endGrace(name);
+    this.endGrace(member);
     this.#members.delete(name);
     this.views.delete(name);
     return member;
@@ -68,21 +66,17 @@ export class Roster {
 
   /** After a re-join: everyone known but not in `listed` gets `graceMs` to come back. */
   expectBack(listed: readonly string[]): void {
-    const names = new Set(listed);
-    for (const name of this.#members.keys()) {
-      if (!names.has(name) && !this.#graced.has(name)) {
-        this.#graced.set(
-          name,
-          setTimeout(() => this.#expired(name), this.#graceMs),
-        );
+    for (const member of this.#members.values()) {
+      if (!listed.includes(member.name)) {
+        member.grace ??= setTimeout(() => this.#expired(member.name), this.#graceMs);
       }
     }
   }
 
-  /** `name` is back (or gone): their grace timer, if any, is cancelled. */
-  endGrace(name: string): void {
-    clearTimeout(this.#graced.get(name));
-    this.#graced.delete(name);
+  /** `member` is back (or gone): their grace timer, if any, is cancelled. */
+  endGrace(member: Member): void {
+    clearTimeout(member.grace);
+    member.grace = undefined;
   }
 
   /** Sets a participant's mute state; emits `remoteMediaStateChanged` when it changed. */
@@ -95,9 +89,8 @@ export class Roster {
 
   /** Forgets everyone and every grace timer (on leave); returns the records that were here. */
   clear(): Member[] {
-    for (const timer of this.#graced.values()) clearTimeout(timer);
-    this.#graced.clear();
     const members = this.list();
+    for (const member of members) this.endGrace(member);
     this.#members.clear();
     this.views.clear();
     return members;
