@@ -11,6 +11,7 @@ import { DEFAULT_MEDIA, mediaDevices, stopStream } from '../core/media.js';
 import { blackFrames } from '../controls/black-frames.js';
 import type { InputKind, MediaKind } from '../core/types.js';
 import { SerialQueue } from '../protocol/serial-queue.js';
+import { LevelMeter } from './level-meter.js';
 
 /** The input devices, by kind, in `enumerateDevices()` order. */
 export interface PreviewDevices {
@@ -41,10 +42,6 @@ export interface HandOver {
 }
 
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
-/** How often the microphone level is sampled, in ms (10 times a second). */
-const SAMPLE_MS = 100;
-/** The meter's range, in dB below full scale: quieter reads 0, full scale reads 1. */
-const RANGE_DB = 60;
 
 function kindOf(kind: InputKind): MediaKind {
   if (kind !== 'audioinput' && kind !== 'videoinput') {
@@ -85,13 +82,7 @@ export class MediaPreview implements ReactiveController {
   /** Bumped by `stop()`: work begun before it discards what it opens. */
   #epoch = 0;
   #started = false;
-  #meter: {
-    context: AudioContext;
-    analyser: AnalyserNode;
-    samples: Float32Array<ArrayBuffer>;
-    timer: ReturnType<typeof setInterval>;
-    source?: MediaStreamAudioSourceNode;
-  } | null = null;
+  #meter: LevelMeter | null = null;
 
   /**
    * @param host The element; it re-renders on every change.
@@ -202,10 +193,7 @@ export class MediaPreview implements ReactiveController {
       this.level = 0;
       const meter = this.#meter;
       this.#meter = null;
-      if (meter) {
-        clearInterval(meter.timer);
-        await meter.context.close().catch(() => {});
-      }
+      await meter?.close();
     });
   }
 
@@ -370,43 +358,16 @@ export class MediaPreview implements ReactiveController {
     if (track.kind === 'audio') this.#sample();
   }
 
-  /** Meters `track` through a Web Audio AnalyserNode (one AudioContext for the preview's life). */
+  /** Meters `track` (see `level-meter.ts`; one AudioContext for the preview's life). */
   #listen(track: MediaStreamTrack): void {
-    if (!this.#meter) {
-      const context = new AudioContext();
-      const analyser = context.createAnalyser();
-      analyser.fftSize = 2048;
-      const samples = new Float32Array(analyser.fftSize);
-      this.#meter = {
-        context,
-        analyser,
-        samples,
-        timer: setInterval(() => this.#sample(), SAMPLE_MS),
-      };
-    }
-    const meter = this.#meter;
-    meter.source?.disconnect();
-    meter.source = meter.context.createMediaStreamSource(new MediaStream([track]));
-    meter.source.connect(meter.analyser);
+    (this.#meter ??= new LevelMeter(() => this.#sample())).listen(track);
   }
 
-  /** Reads the level now; re-renders the host when it changed. */
+  /** Reads the level now (0 while the microphone is off or closed); re-renders the host when it changed. */
   #sample(): void {
     const meter = this.#meter;
     const track = this.#track('audio');
-    let level = 0;
-    if (meter && track?.enabled && track.readyState === 'live') {
-      // Created before any user gesture, the context starts suspended (autoplay policy);
-      // resume it once the page has had one, so that no warning repeats meanwhile.
-      if (meter.context.state === 'suspended' && navigator.userActivation?.hasBeenActive) {
-        void meter.context.resume().catch(() => {});
-      }
-      meter.analyser.getFloatTimeDomainData(meter.samples);
-      let sum = 0;
-      for (const value of meter.samples) sum += value * value;
-      const db = 10 * Math.log10(sum / meter.samples.length);
-      level = Math.round(Math.min(1, Math.max(0, 1 + db / RANGE_DB)) * 100) / 100;
-    }
+    const level = meter && track?.enabled && track.readyState === 'live' ? meter.read() : 0;
     if (level === this.level) return;
     this.level = level;
     this.#host.requestUpdate();
