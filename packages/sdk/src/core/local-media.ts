@@ -1,23 +1,27 @@
 /**
- * The local participant's media while joined: the microphone and camera tracks, their mute
- * state. The optional controls (device switching and loss, the screen share,
+ * The local participant's media while joined: opening the microphone and camera (in
+ * parallel with signaling; `localStreamAdded`, or `error` with a `MediaAccessError`), their
+ * tracks and their mute state (`localMediaStateChanged`). The optional controls (device switching and loss, the screen share,
  * the bitrate cap and presets) are standalone functions in `media-controls.ts` working on this
  * controller, so that an app which does not import them does not ship them. Every change
  * reaches the publisher through `RTCRtpSender.replaceTrack` or `setParameters` (webrtc-pc
  * section 5.2), never through a new offer.
  *
- * The room learns of a mute change through our `setMediaState` message, sent by the client
- * on each change while connected, and after every join and re-join when something is muted
- * (a restarted server forgets). Kurento's servers ignore the message; an `error` reply to it
- * is emitted once per `join()`, later ones only logged.
+ * The room learns of a mute change through our `setMediaState` message, sent on each change
+ * while connected, and after every join and re-join when something is muted (a restarted
+ * server forgets, and a newcomer must see it at once). Kurento's servers ignore the message;
+ * an `error` reply to it is emitted once per `join()`, later ones only logged.
  *
  * @packageDocumentation
  */
+import type { RoomError } from './errors.js';
+import { clientLog as log } from './log.js';
 import { openMedia, stopStream } from './media.js';
 import type { Emit } from './monitor.js';
 import type { Member } from './participant.js';
 import type { Outgoing } from './peer.js';
 import type { LocalMediaState, MediaKind } from './media-types.js';
+import type { SetMediaStateMessage } from '../protocol/messages.js';
 
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
 
@@ -57,25 +61,28 @@ export class LocalMedia {
   };
   /** @internal The screen while sharing (see `startScreenShare()` in `media-controls.ts`). */
   screen: MediaStreamTrack | null = null;
-  /** What the publisher sends, one m-line each, fixed at `open()` so that no change renegotiates. */
+  /** What the publisher sends, one m-line each, fixed at `start()` so that no change renegotiates. */
   /** @internal */
   kinds: MediaKind[] = [];
   /** @internal */
   stopped = false;
   readonly #me: Member;
+  readonly #send: (message: SetMediaStateMessage) => void;
+  /** The room refused a `setMediaState` during this join: later refusals are not emitted. */
+  #refused = false;
   /**
-   * @param me The local participant's record; its `audioMuted` and `videoMuted` are the state.
-   * @param sender The publisher's sender for a kind, if it has one now.
-   * @param changed Called after the mute (`mute` true) or screen-share state changed.
+   * @param me The local participant's record: its `audioMuted` and `videoMuted` are the
+   *   state, its `stream` is set once the camera is open, its `peer` is the publisher.
+   * @param send Sends `setMediaState` to the room when connected (else drops it).
    */
   constructor(
     me: Member,
     /** @internal */ readonly settings: MediaSettings,
-    /** @internal */ readonly sender: (kind: MediaKind) => RTCRtpSender | undefined,
     /** @internal */ readonly emit: Emit,
-    /** @internal */ readonly changed: (mute?: boolean) => void,
+    send: (message: SetMediaStateMessage) => void,
   ) {
     this.#me = me;
+    this.#send = send;
   }
 
   /** The mute and screen-share state. */
@@ -85,10 +92,29 @@ export class LocalMedia {
   }
 
   /**
-   * Opens the camera and microphone with the settings' constraints. Resolves true when opened, false when there is nothing to open or
-   * {@link LocalMedia.stop} came first; rejects with a `MediaAccessError`.
+   * Opens the camera and microphone (in parallel with signaling), then sets the local
+   * participant's `stream`, emits `localStreamAdded` and calls `publish`. A failure emits
+   * `error` with the `MediaAccessError` (the client stays receive-only), unless
+   * {@link LocalMedia.stop} came first; never rejects.
    */
-  async open(): Promise<boolean> {
+  async start(publish: () => void): Promise<void> {
+    try {
+      if (!(await this.#open())) return; // Nothing to open, or stopped meanwhile.
+    } catch (error) {
+      if (!this.stopped) this.emit('error', error as RoomError);
+      return;
+    }
+    this.#me.stream = this.stream;
+    this.emit('localStreamAdded', this.stream);
+    publish();
+  }
+
+  /**
+   * Opens the camera and microphone with the settings' constraints. Resolves true when
+   * opened, false when there is nothing to open or {@link LocalMedia.stop} came first;
+   * rejects with a `MediaAccessError`.
+   */
+  async #open(): Promise<boolean> {
     const { media, open } = this.settings;
     if (!media) return false;
     const stream = await openMedia(media, open);
@@ -141,6 +167,40 @@ export class LocalMedia {
       if (track) track.onended = null;
       track?.stop();
     }
+  }
+
+  /** Tells the room our mute state (`setMediaState`). */
+  #tell(): void {
+    const { audioMuted, videoMuted } = this.#me;
+    this.#send({ id: 'setMediaState', audioMuted, videoMuted });
+  }
+
+  /**
+   * @internal The mute (`mute` true) or screen-share state changed: emits
+   * `localMediaStateChanged`, and has the client tell the room of a mute change. Nothing
+   * once stopped.
+   */
+  changed(mute?: boolean): void {
+    if (this.stopped) return;
+    this.emit('localMediaStateChanged', this.state);
+    if (mute) this.#tell();
+  }
+
+  /** The room answered a join or re-join: tells it our mute state if something is muted. */
+  joined(): void {
+    if (this.#me.audioMuted || this.#me.videoMuted) this.#tell();
+  }
+
+  /** An `error` reply to our `setMediaState`: emitted once per join, later ones only logged. */
+  refused(error: RoomError): void {
+    if (!this.#refused) this.emit('error', error);
+    else log.debug('setMediaState refused again:', error.message);
+    this.#refused = true;
+  }
+
+  /** @internal The publisher's sender for `kind`, if it has one now. */
+  sender(kind: MediaKind): RTCRtpSender | undefined {
+    return this.#me.peer?.sender(kind);
   }
 
   /** @internal What is sent for `kind`: the screen while sharing, else the device's track. */

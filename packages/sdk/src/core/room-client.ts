@@ -1,10 +1,12 @@
 /**
- * {@link RoomClient}: joins a room over the Kurento group-call contract, publishes the
- * camera on one send-only peer connection and subscribes to every other participant on
- * one receive-only peer connection each. Native `RTCPeerConnection`, no adapter. This file
- * tells the contract's story (join, `existingParticipants`, publish and subscribe,
- * `newParticipantArrived`, `participantLeft`, `receiveVideoAnswer`, `iceCandidate`,
- * leave); the signaling session, the peer manager and the roster do the work.
+ * {@link RoomClient} tells the contract's story (join, `existingParticipants`, publish and
+ * subscribe, `newParticipantArrived`, `participantLeft`, `receiveVideoAnswer`,
+ * `iceCandidate`, leave) and owns the state; four parts do the work, and their module docs
+ * tell their behaviour in full: the signaling session (`signaling-session.ts`: socket, join
+ * attempts, reconnection), the peer manager (`peer-manager.ts`: peer connections,
+ * candidates, rebuilds, the watchdog and stats loop), the roster (`roster.ts`: remote
+ * participants, their subscriptions, grace timers, mute state) and the local media
+ * (`local-media.ts`: camera and microphone, mute state told with `setMediaState`).
  *
  * @packageDocumentation
  */
@@ -16,12 +18,7 @@ import { clientLog as log } from './log.js';
 import { createMember, type Member } from './participant.js';
 import { PeerManager } from './peer-manager.js';
 import { Playback } from './playback.js';
-import type {
-  ErrorMessage,
-  IceCandidateMessage,
-  ParticipantMediaStateMessage,
-  ServerMessage,
-} from '../protocol/messages.js';
+import type { ErrorMessage, IceCandidateMessage, ServerMessage } from '../protocol/messages.js';
 import { Roster } from './roster.js';
 import { safeEmit } from './safe-emitter.js';
 import { SignalingSession } from './signaling-session.js';
@@ -35,7 +32,9 @@ export { DEFAULT_JOIN_TIMEOUT_MS, DEFAULT_REJOIN_GRACE_MS } from './client-optio
 
 /**
  * A client of one room at a time, speaking the Kurento group-call contract
- * (`joinRoom`, `receiveVideoFrom`, `onIceCandidate`, `leaveRoom`; see `protocol/messages.ts`).
+ * (`joinRoom`, `receiveVideoFrom`, `onIceCandidate`, `leaveRoom`; see `protocol/messages.ts`):
+ * it publishes the camera on one send-only peer connection and subscribes to every other
+ * participant on one receive-only peer connection each (native `RTCPeerConnection`).
  *
  * ```ts
  * const client = new RoomClient({ url: 'wss://example.com/groupcall' });
@@ -55,12 +54,6 @@ export { DEFAULT_JOIN_TIMEOUT_MS, DEFAULT_REJOIN_GRACE_MS } from './client-optio
  * optional controls ({@link switchDevice}, {@link startScreenShare}, {@link setVideoPreset},
  * {@link getStats}, ...) are functions taking the client, so that an app ships only those
  * it imports.
- *
- * Inside, the client tells the contract's story and owns the state; three parts do the work,
- * and their module docs tell their behaviour in full: the signaling session
- * (`signaling-session.ts`: socket, join attempts, reconnection), the peer manager
- * (`peer-manager.ts`: peer connections, candidates, rebuilds, the watchdog and stats loop)
- * and the roster (`roster.ts`: remote participants, grace timers, mute state).
  */
 export class RoomClient {
   readonly #events = createNanoEvents<RoomClientEvents>();
@@ -78,8 +71,6 @@ export class RoomClient {
   #localMedia: LocalMedia | null = null;
   /** Settles the pending `join()` call's promise (rejects with `error`, if given), until the room answers. */
   #settleJoin: ((error?: RoomError) => void) | null = null;
-  /** The server refused a `setMediaState` during this `join()`: later refusals are not emitted. */
-  #mediaStateRefused = false;
 
   /**
    * Creates a client; nothing connects until {@link RoomClient.join}.
@@ -94,7 +85,6 @@ export class RoomClient {
     this.settings = config.settings;
     const emit = this.#emit;
     this.#playback = new Playback(emit);
-    this.#roster = new Roster(emit, config.rejoinGraceMs, (name) => this.#removeRemote(name));
     this.#session = new SignalingSession(config.url, config.joinTimeoutMs, config.policy, {
       message: (message) => this.#handle(message),
       invalid: (error) => this.#protocolError(error.message, error.code),
@@ -120,6 +110,7 @@ export class RoomClient {
       config.stallTimeoutMs,
       (options.monitors ?? []).map((monitor) => monitor(emit)),
     );
+    this.#roster = new Roster(emit, config.rejoinGraceMs, this.#peers);
   }
 
   /** The signaling state; changes are emitted as `connectionStateChanged`. */
@@ -184,21 +175,16 @@ export class RoomClient {
       throw new InvalidStateError('arguments', 'join(room, name) needs two non-empty strings.');
     }
     const me = (this.#local = createMember(name, true));
-    const media = (this.#localMedia = new LocalMedia(
-      me,
-      this.settings,
-      (kind) => me.peer?.sender(kind),
-      this.#emit,
-      (mute) => this.#onLocalMediaState(mute),
-    ));
+    const media = (this.#localMedia = new LocalMedia(me, this.settings, this.#emit, (state) => {
+      if (this.#current === 'connected') this.#session.send(state);
+    }));
     this.#roomName = room;
-    this.#mediaStateRefused = false;
     const joined = new Promise<void>((resolve, reject) => {
       this.#settleJoin = (error) => (error ? reject(error) : resolve());
     });
     this.#setState('connecting');
     if (this.#local !== me) return joined; // A listener already left.
-    void this.#openCamera(me, media);
+    void media.start(() => this.#publish());
     this.#session.open(room, name);
     return joined;
   }
@@ -283,30 +269,6 @@ export class RoomClient {
     await this.#playback.start();
   }
 
-  /** `participantMediaState` (ours): a participant's mute state, for the roster; our own name is a protocol error. */
-  #onRemoteMediaState({ name, audioMuted, videoMuted }: ParticipantMediaStateMessage): void {
-    const member = this.#member(name);
-    if (member === this.#local) return this.#ourselves(name);
-    if (!member) return ignored('participantMediaState', name);
-    this.#roster.setMuteState(member, audioMuted, videoMuted);
-  }
-
-  /** The local mute or screen-share state changed: tells the app, and the room of a mute change. */
-  #onLocalMediaState(mute?: boolean): void {
-    if (!this.#localMedia) return;
-    this.#emit('localMediaStateChanged', this.#localMedia.state);
-    if (mute) this.#sendMediaState();
-  }
-
-  /** Sends our mute state (`setMediaState`) when connected. */
-  #sendMediaState(): void {
-    const me = this.#local;
-    if (me && this.#current === 'connected') {
-      const { audioMuted, videoMuted } = me;
-      this.#session.send({ id: 'setMediaState', audioMuted, videoMuted });
-    }
-  }
-
   /**
    * @internal The hook of the optional media controls (`media-controls.ts`): this join's
    * local media controller, or, with `orNull`, null when not joined. Throws (rejecting
@@ -330,13 +292,16 @@ export class RoomClient {
         case 'newParticipantArrived':
           return this.#addRemote(message.name, true);
         case 'participantLeft':
-          return this.#removeRemote(message.name);
+          // Someone left: the roster closes their subscription, then emits `participantLeft`.
+          return void (this.#roster.remove(message.name) || ignored(message.id, message.name));
         case 'receiveVideoAnswer':
           return this.#onAnswer(message.name, message.sdpAnswer);
         case 'iceCandidate':
           return this.#onCandidate(message);
         case 'participantMediaState':
-          return this.#onRemoteMediaState(message);
+          // Ours: a participant's mute state, for the roster; our own name is a protocol error.
+          if (message.name === this.#local?.name) return this.#ourselves(message.name);
+          return void (this.#roster.setMuteState(message) || ignored(message.id, message.name));
         case 'error':
           return this.#onServerError(message);
       }
@@ -356,27 +321,12 @@ export class RoomClient {
     this.#setState('connected');
     if (rejoined) this.#emit('reconnected');
     if (this.#current === 'connected') {
-      // The server forgets a mute state on a restart, and a newcomer must see it at once.
-      const me = this.#local!;
-      if (me.audioMuted || me.videoMuted) this.#sendMediaState();
+      this.#localMedia!.joined();
       this.#roster.expectBack(names);
       for (const name of names) this.#addRemote(name);
       this.#publish();
     }
     settleJoin?.();
-  }
-
-  /** Opens the camera in parallel with signaling; publishes if the room already answered. */
-  async #openCamera(me: Member, media: LocalMedia): Promise<void> {
-    try {
-      if (!(await media.open())) return; // Nothing to open, or left meanwhile.
-    } catch (error) {
-      if (this.#local === me) this.#emit('error', error as RoomError);
-      return;
-    }
-    me.stream = media.stream;
-    this.#emit('localStreamAdded', media.stream);
-    this.#publish();
   }
 
   /** Publishes on the send-only peer (`receiveVideoFrom` with our own name) once connected and the camera is open. */
@@ -387,32 +337,12 @@ export class RoomClient {
     }
   }
 
-  /**
-   * Someone is in the room: subscribe to them on a receive-only peer, then tell the app.
-   * Someone already known gets a new subscription and no event (see `roster.ts`).
-   */
+  /** Someone is in the room: the roster subscribes to them (`participantJoined` if new). */
   #addRemote(name: string, arrived?: boolean): void {
     const me = this.#local;
     if (!me) return;
     if (name === me.name) return this.#ourselves(name);
-    const known = this.#roster.get(name);
-    if (known) {
-      if (arrived) this.#roster.setMuteState(known, false, false);
-      this.#roster.endGrace(known);
-      this.#peers.unplug(known);
-      return this.#peers.connect(known, null);
-    }
-    const member = this.#roster.add(name);
-    this.#peers.connect(member, null);
-    this.#emit('participantJoined', member.view);
-  }
-
-  /** Someone left (or their grace ran out): close their subscription, then tell the app. */
-  #removeRemote(name: string): void {
-    const member = this.#roster.remove(name);
-    if (!member) return ignored('participantLeft', name);
-    this.#peers.drop(member);
-    this.#emit('participantLeft', member.view);
+    this.#roster.subscribe(name, arrived);
   }
 
   #onAnswer(name: string, sdp: string): void {
@@ -439,9 +369,8 @@ export class RoomClient {
   #onServerError({ code, message, request }: ErrorMessage): void {
     const error = new SignalingError('server', message, { code });
     if (this.#session.joining && (!request || request === 'joinRoom')) this.#session.fail(error);
-    else if (request !== 'setMediaState' || !this.#mediaStateRefused) this.#emit('error', error);
-    else log.debug('setMediaState refused again:', message);
-    this.#mediaStateRefused ||= request === 'setMediaState';
+    else if (request === 'setMediaState') this.#localMedia!.refused(error);
+    else this.#emit('error', error);
   }
 
   /** The socket dropped after joining: `reconnecting`; every peer closes, the camera and the participants stay. */
@@ -462,10 +391,9 @@ export class RoomClient {
     this.#localMedia = null;
     this.#playback.clear();
     this.#session.stop(sayLeave);
-    const members = this.#roster.clear();
     const me = this.#local;
     this.#local = this.#roomName = null;
-    for (const member of members) this.#peers.drop(member);
+    this.#roster.clear();
     if (me) this.#peers.drop(me);
     this.#setState(next);
     settleJoin?.(joinError);
