@@ -51,4 +51,17 @@ describe('the command line', () => {
       assert.ok(help.includes(`  ${variable.name}  `), variable.name);
     }
   });
+
+  test("the README's table of variables names the same variables", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(
+      readme.indexOf('| variable'),
+      readme.indexOf('\n\n', readme.indexOf('| variable')),
+    );
+    const documented = [...table.matchAll(/^\| ([^|]+?) +\|/gm)]
+      .flatMap((row) => [...row[1]!.matchAll(/`([A-Z_]+)`/g)].map((name) => name[1]!))
+      .sort();
+    const listed = ENV_VARIABLES.flatMap((variable) => variable.name.split(', ')).sort();
+    assert.deepEqual(documented, listed);
+  });
 });
