@@ -234,15 +234,15 @@ export class RoomClient {
   /**
    * Turns the camera off (`false`) or on: `track.enabled` (Media Capture and Streams,
    * #dom-mediastreamtrack-enabled), so black frames keep flowing on the same connection (no
-   * new offer): with no frames at all, every subscriber's stall watchdog (ours, after
-   * `stallTimeoutMs`, or another SDK's on any server) would take the silence for a broken
-   * SFU and rebuild its connection. By default the camera stays open (its light stays on)
-   * and turning it on is instant; after `stopCameraWhenOff(client)` it is stopped and black
-   * frames are drawn instead, and turning it on opens it again (resolving once it is sent).
-   * Sets `localParticipant.videoMuted`, emits `localMediaStateChanged` when it changed and
-   * tells the room as {@link RoomClient.setMicrophoneEnabled}; a screen share is sent
-   * regardless. Rejects as {@link RoomClient.setMicrophoneEnabled}, or with the
-   * `MediaAccessError` of a camera that would not open again (it stays off).
+   * new offer; with no frames at all, every subscriber's stall watchdog, ours after
+   * `stallTimeoutMs` or another SDK's, would take the silence for a broken SFU and rebuild
+   * its connection). By default the camera stays open (its light on) and turning it on is
+   * instant; after `stopCameraWhenOff(client)` it is stopped, black frames are drawn instead,
+   * and turning it on opens it again (resolving once it is sent). Sets
+   * `localParticipant.videoMuted`, emits `localMediaStateChanged` when it changed and tells
+   * the room as {@link RoomClient.setMicrophoneEnabled}; a screen share is sent regardless.
+   * Rejects as {@link RoomClient.setMicrophoneEnabled}, or with the `MediaAccessError` of a
+   * camera that would not open again (it stays off).
    */
   async setCameraEnabled(enabled: boolean): Promise<void> {
     await this.media()!.setMuted('video', !checkBoolean(enabled));
@@ -276,9 +276,8 @@ export class RoomClient {
    */
   media(orNull?: boolean): LocalMedia | null {
     this.#assertOpen();
-    if (!this.#localMedia && !orNull) {
+    if (!this.#localMedia && !orNull)
       throw new InvalidStateError('not-joined', 'Call join() first.');
-    }
     return this.#localMedia;
   }
 
@@ -340,9 +339,8 @@ export class RoomClient {
   /** Someone is in the room: the roster subscribes to them (`participantJoined` if new). */
   #addRemote(name: string, arrived?: boolean): void {
     const me = this.#local;
-    if (!me) return;
-    if (name === me.name) return this.#ourselves(name);
-    this.#roster.subscribe(name, arrived);
+    if (name === me?.name) return this.#ourselves(name);
+    if (me) this.#roster.subscribe(name, arrived);
   }
 
   #onAnswer(name: string, sdp: string): void {
