@@ -127,8 +127,7 @@ export class RoomController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    this.#release();
-    void this.#client?.close();
+    this.#close();
   }
 
   /**
@@ -193,8 +192,7 @@ export class RoomController implements ReactiveController {
     ) {
       return current;
     }
-    this.#release();
-    void current?.close();
+    this.#close();
     const client = new RoomClient({ ...options, monitors: [activeSpeaker(), connectionQuality()] });
     this.#client = client;
     this.#options = options;
@@ -235,6 +233,15 @@ export class RoomController implements ReactiveController {
       );
     }
     return client;
+  }
+
+  /**
+   * Closes the current client, then unsubscribes: closing removes its streams, and those
+   * events must still reach `detachMedia` so that no video keeps a stream.
+   */
+  #close(): void {
+    void this.#client?.close();
+    this.#release();
   }
 
   /** Unsubscribes from the current client and stops following its devices. */
