@@ -7,8 +7,9 @@
 import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
-import type { IceServer } from './ice-servers.js';
+import type { IceServer, IceTransportPolicy } from './ice-servers.js';
 import type { Logger } from './logger.js';
+import { checkTurnRestConfig, turnCredentials, type TurnRestConfig } from './turn-credentials.js';
 
 /** What {@link createHttpHandler} serves. */
 export interface HttpHandlerOptions {
@@ -16,8 +17,15 @@ export interface HttpHandlerOptions {
   staticDir: string;
   /** Development mode: files are read on every request and sent with `Cache-Control: no-store`. */
   dev: boolean;
-  /** Served as `GET /config.json` → `{"iceServers": [...]}`. */
+  /** Served as `GET /config.json` → `{"iceServers": [...]}`: these as given (static ones). */
   iceServers: IceServer[];
+  /**
+   * When given, every `GET /config.json` adds one entry after {@link iceServers}: these
+   * TURN URLs with credentials signed for that response (`turn-credentials.ts`).
+   */
+  turn?: TurnRestConfig | undefined;
+  /** When given, `/config.json` carries it as `iceTransportPolicy`. */
+  iceTransportPolicy?: IceTransportPolicy | undefined;
   /**
    * When given, `GET /stats` serves what it returns as JSON (uncached), for tests and
    * monitoring; otherwise `/stats` is a static path like any other.
@@ -34,12 +42,21 @@ function notFound(response: ServerResponse): void {
 }
 
 /**
- * Serves `GET /config.json` (the STUN/TURN list the page hands to
- * `RTCPeerConnection`), `GET /stats` when enabled, and the static files of `staticDir`
- * (sirv). Only GET and HEAD are allowed (405 otherwise).
+ * Serves `GET /config.json` (`{iceServers, iceTransportPolicy?}`, what the page hands to
+ * `RTCPeerConnection`; made per request, so TURN credentials are fresh), `GET /stats`
+ * when enabled, and the static files of `staticDir` (sirv). Only GET and HEAD are
+ * allowed (405 otherwise).
+ *
+ * @throws TypeError or RangeError for an invalid `turn` (see `checkTurnRestConfig`).
  */
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
-  const config = JSON.stringify({ iceServers: options.iceServers });
+  const { turn, iceTransportPolicy } = options;
+  if (turn) checkTurnRestConfig(turn);
+  const config = (): string =>
+    JSON.stringify({
+      iceServers: turn ? [...options.iceServers, turnCredentials(turn)] : options.iceServers,
+      ...(iceTransportPolicy && { iceTransportPolicy }),
+    });
   const hasFiles = existsSync(options.staticDir) && statSync(options.staticDir).isDirectory();
   if (!hasFiles) {
     options.logger.warn(
@@ -61,7 +78,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     : undefined;
 
   // The JSON documents, by path, rendered per request.
-  const documents = new Map<string, () => string>([['/config.json', () => config]]);
+  const documents = new Map<string, () => string>([['/config.json', config]]);
   const { stats } = options;
   if (stats) documents.set('/stats', () => JSON.stringify(stats()));
 

@@ -50,3 +50,47 @@ export function readIceServers(value: unknown): IceServer[] {
     return server;
   });
 }
+
+/**
+ * `RTCIceTransportPolicy` (webrtc-pc section 4.2.5): `relay` makes the browser use TURN
+ * relay candidates only, `all` any.
+ */
+export type IceTransportPolicy = 'all' | 'relay';
+
+/**
+ * Whether `url` is a TURN URL (RFC 7065): `turn:` or `turns:`, a host, an optional port
+ * and an optional `?transport=udp|tcp`.
+ */
+export function isTurnUrl(url: string): boolean {
+  return /^turns?:[^\s?,]+(?:\?transport=(?:udp|tcp))?$/i.test(url);
+}
+
+/**
+ * Reads a comma-separated list of TURN URLs (`turn:host[:port][?transport=udp|tcp]`,
+ * `turns:` alike), blanks around the commas ignored.
+ *
+ * @throws TypeError naming the first entry that is not a TURN URL, or when the list is empty.
+ */
+export function readTurnUrls(list: string): string[] {
+  const urls = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (urls.length === 0) throw new TypeError('no TURN URL');
+  const wrong = urls.find((url) => !isTurnUrl(url));
+  if (wrong !== undefined) {
+    throw new TypeError(
+      `"${wrong}" is not a turn: or turns: URL (turn:host[:port][?transport=udp|tcp])`,
+    );
+  }
+  return urls;
+}
+
+/** Whether any of `iceServers` is a TURN server (a `turn:` or `turns:` URL). */
+export function hasTurnServer(iceServers: readonly IceServer[]): boolean {
+  return iceServers.some((server) =>
+    (typeof server.urls === 'string' ? [server.urls] : server.urls).some((url) =>
+      /^turns?:/i.test(url),
+    ),
+  );
+}
