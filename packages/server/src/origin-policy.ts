@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+import type { IncomingHttpHeaders } from 'node:http';
 import { networkInterfaces } from 'node:os';
 
 /** Options of {@link createOriginPolicy}. */
@@ -19,6 +20,21 @@ export interface OriginPolicyOptions {
    */
   allowedOrigins?: readonly string[] | undefined;
   /**
+   * Whether the server serves HTTPS, so that its own origins are `https://HOST:PORT`
+   * rather than `http://`. Default false.
+   */
+  secure?: boolean | undefined;
+  /**
+   * Whether the server sits behind a reverse proxy that terminates TLS and is trusted to
+   * say what the browser asked for: an upgrade whose `Origin` equals
+   * `X-Forwarded-Proto://X-Forwarded-Host` (the proxy's `Host` when it sends no
+   * `X-Forwarded-Host`; the first entry of a comma-separated list) is allowed as the
+   * server's own page. The request must carry `X-Forwarded-Proto`, which a browser
+   * cannot set on a WebSocket handshake: a page that reaches the server directly (DNS
+   * rebinding) gains nothing. Only for a server that the proxy alone can reach. Default false.
+   */
+  trustProxy?: boolean | undefined;
+  /**
    * Whether a request without an `Origin` header may connect. Browsers always send one
    * on a WebSocket handshake, so only non-browser clients (bots, tests, command-line
    * tools) come without; they are not the hijacking risk the check is for. Default true.
@@ -30,15 +46,18 @@ export interface OriginPolicyOptions {
   port: number;
 }
 
-/** Decides whether an upgrade with this `Origin` header value (or none) may proceed. */
-export type OriginPolicy = (origin: string | undefined) => boolean;
+/**
+ * Decides whether an upgrade with this `Origin` header value (or none) may proceed;
+ * `headers`, the upgrade request's, matter only with `trustProxy`.
+ */
+export type OriginPolicy = (origin: string | undefined, headers?: IncomingHttpHeaders) => boolean;
 
 const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::']);
 /** Loopback hosts as `URL.hostname` and `HOST` spell them. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-function httpOrigin(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+function serverOrigin(scheme: 'http' | 'https', host: string, port: number): string {
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**
@@ -60,13 +79,12 @@ export function normalizeOrigin(value: string): string {
 }
 
 /**
- * The origins the server's own page is served from: `http://HOST:PORT`, plus
- * `http://localhost:PORT` for a loopback `HOST` (and 127.0.0.1 and `[::1]` for
- * `localhost`), and for a wildcard `HOST` (`0.0.0.0`, `::`) every local interface
- * address and `localhost`. A page behind a TLS proxy or a DNS name needs
- * `allowedOrigins` (`ALLOWED_ORIGINS`).
+ * The names the server is reached by when it listens on `host`: `host` itself, plus
+ * `localhost` for a loopback address (and 127.0.0.1 and `::1` for `localhost`), and for
+ * a wildcard `host` (`0.0.0.0`, `::`) every local interface address and `localhost`.
+ * IPv6 addresses without brackets. The self-signed certificate is made for these.
  */
-export function ownOrigins(host: string, port: number): string[] {
+export function ownHosts(host: string): string[] {
   const hosts = new Set<string>();
   if (WILDCARD_HOSTS.has(host)) {
     for (const addresses of Object.values(networkInterfaces())) {
@@ -78,7 +96,42 @@ export function ownOrigins(host: string, port: number): string[] {
     if (host === '127.0.0.1' || host === '::1') hosts.add('localhost');
     if (host === 'localhost') hosts.add('127.0.0.1').add('::1');
   }
-  return [...hosts].map((name) => normalizeOrigin(httpOrigin(name, port)));
+  return [...hosts];
+}
+
+/**
+ * The origins the server's own page is served from: `http://HOST:PORT` (`https:` when
+ * `secure`) for each of {@link ownHosts}. A page behind a proxy or under a DNS name
+ * needs `allowedOrigins` (`ALLOWED_ORIGINS`), or `trustProxy` (`TRUST_PROXY`).
+ */
+export function ownOrigins(host: string, port: number, secure = false): string[] {
+  return ownHosts(host).map((name) =>
+    normalizeOrigin(serverOrigin(secure ? 'https' : 'http', name, port)),
+  );
+}
+
+/** The first entry of a header that proxies may give as a comma-separated list. */
+function firstEntry(value: string | string[] | undefined): string | undefined {
+  const first = (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim();
+  return first || undefined;
+}
+
+/**
+ * The origin of the page as the browser saw it, from a trusted proxy's
+ * `X-Forwarded-Proto` and `X-Forwarded-Host` (else `Host`); undefined when the request
+ * did not come through a proxy or the headers do not make an http(s) origin.
+ */
+export function forwardedOrigin(headers: IncomingHttpHeaders): string | undefined {
+  const proto = firstEntry(headers['x-forwarded-proto'])?.toLowerCase();
+  const host = firstEntry(headers['x-forwarded-host']) ?? firstEntry(headers.host);
+  if ((proto !== 'http' && proto !== 'https') || host === undefined) return undefined;
+  // Only an authority (host[:port]): no path, credentials or query smuggled in.
+  if (/[/?#@\\\s]/.test(host)) return undefined;
+  try {
+    return new URL(`${proto}://${host}`).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True for an http(s) origin on a loopback host (any port). */
@@ -101,12 +154,19 @@ function isLoopbackOrigin(origin: string): boolean {
  */
 export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
   const allowNoOrigin = options.allowNoOrigin ?? true;
-  const listed = options.allowedOrigins ?? ownOrigins(options.host, options.port);
+  const listed =
+    options.allowedOrigins ?? ownOrigins(options.host, options.port, options.secure ?? false);
   if (listed.includes('*')) return () => true;
   const allowed = new Set(listed.map(normalizeOrigin));
   const anyLoopback = options.allowedOrigins === undefined && LOOPBACK.has(options.host);
-  return (origin) => {
+  const trustProxy = options.trustProxy ?? false;
+  return (origin, headers) => {
     if (origin === undefined) return allowNoOrigin;
-    return allowed.has(origin.toLowerCase()) || (anyLoopback && isLoopbackOrigin(origin));
+    const normalized = origin.toLowerCase();
+    return (
+      allowed.has(normalized) ||
+      (anyLoopback && isLoopbackOrigin(origin)) ||
+      (trustProxy && headers !== undefined && forwardedOrigin(headers) === normalized)
+    );
   };
 }
