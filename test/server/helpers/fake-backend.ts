@@ -2,7 +2,8 @@
  * A scripted media backend for signaling tests: no media, every call recorded.
  * Its endpoints find an ICE candidate *while* processing an offer (before the answer
  * is handed back), the worst case for the "candidates after the answer" rule.
- * An offer containing "reject" is refused.
+ * An offer containing "reject" is refused. {@link FakeBackend.hang} makes the next call of
+ * an operation wait until the test lets it go on.
  */
 import {
   MediaError,
@@ -15,6 +16,24 @@ import {
   type SubscriberEndpoint,
   type SubscriberOptions,
 } from '../../../packages/server/src/media/media-backend.js';
+
+/** The backend operations {@link FakeBackend.hang} can hold. */
+export type FakeOperation =
+  | 'createPipeline'
+  | 'createPublisher'
+  | 'createSubscriber'
+  | 'processOffer'
+  | 'addIceCandidate'
+  | 'release';
+
+/** One hung call, made by {@link FakeBackend.hang}. */
+export interface Hang {
+  readonly operation: FakeOperation;
+  /** Resolves when the call has been made (and waits). */
+  readonly started: Promise<void>;
+  /** Lets the call carry on. */
+  resume(): void;
+}
 
 /** A publisher or subscriber endpoint that records its offers and candidates. */
 export class FakeEndpoint {
@@ -37,6 +56,8 @@ export class FakeEndpoint {
   }
 
   async processOffer(sdpOffer: string): Promise<string> {
+    const gate = this.pipeline.gate('processOffer');
+    if (gate) await gate;
     if (this.released) throw new MediaError('released');
     if (sdpOffer.includes('reject')) throw new MediaError('unusable offer');
     this.offers.push(sdpOffer);
@@ -50,6 +71,8 @@ export class FakeEndpoint {
   }
 
   async addIceCandidate(candidate: IceCandidateInit): Promise<void> {
+    const gate = this.pipeline.gate('addIceCandidate');
+    if (gate) await gate;
     if (this.released) throw new MediaError('released');
     this.candidates.push({ candidate, afterOffer: this.offers.length > 0 });
   }
@@ -64,6 +87,8 @@ export class FakeEndpoint {
   }
 
   async release(): Promise<void> {
+    const gate = this.pipeline.gate('release');
+    if (gate) await gate;
     if (this.released) return;
     this.released = true;
     this.pipeline.live.delete(this);
@@ -91,10 +116,14 @@ export class FakePipeline implements MediaPipeline {
   }
 
   async createPublisher(options: PublisherOptions): Promise<PublisherEndpoint> {
+    const gate = this.gate('createPublisher');
+    if (gate) await gate;
     return this.create('publisher', options.participant) as unknown as PublisherEndpoint;
   }
 
   async createSubscriber(options: SubscriberOptions): Promise<SubscriberEndpoint> {
+    const gate = this.gate('createSubscriber');
+    if (gate) await gate;
     const endpoint = this.create('subscriber', options.participant);
     endpoint.source = options.publisher as unknown as FakeEndpoint;
     return endpoint as unknown as SubscriberEndpoint;
@@ -104,6 +133,11 @@ export class FakePipeline implements MediaPipeline {
     this.released = true;
     await Promise.all([...this.live].map((endpoint) => endpoint.release()));
     this.backend.live.delete(this);
+  }
+
+  /** The wait {@link FakeBackend.hang} put on the next call of `operation`, if any. */
+  gate(operation: FakeOperation): Promise<void> | undefined {
+    return this.backend.gate(operation);
   }
 
   private create(role: 'publisher' | 'subscriber', participant: string): FakeEndpoint {
@@ -121,6 +155,7 @@ export class FakeBackend implements MediaBackend {
   readonly pipelines: FakePipeline[] = [];
   readonly live = new Set<FakePipeline>();
   private created = 0;
+  private readonly hangs = new Map<FakeOperation, (() => Promise<void>)[]>();
 
   /**
    * @param history - keep every pipeline and endpoint ever created, for assertions
@@ -129,6 +164,8 @@ export class FakeBackend implements MediaBackend {
   constructor(readonly history = true) {}
 
   async createPipeline(room: string): Promise<MediaPipeline> {
+    const gate = this.gate('createPipeline');
+    if (gate) await gate;
     const pipeline = new FakePipeline(`p${++this.created}`, room, this);
     if (this.history) this.pipelines.push(pipeline);
     this.live.add(pipeline);
@@ -143,6 +180,34 @@ export class FakeBackend implements MediaBackend {
 
   async close(): Promise<void> {
     await Promise.all([...this.live].map((pipeline) => pipeline.release()));
+  }
+
+  /**
+   * Makes the next call of `operation` hang: it waits, before doing anything, until the
+   * returned hang's `resume()`, then carries on as usual (a late endpoint is created then,
+   * a late offer answered). Hangs on one operation are used in the order they were made.
+   */
+  hang(operation: FakeOperation): Hang {
+    let resume!: () => void;
+    let started!: () => void;
+    const hang: Hang = {
+      operation,
+      started: new Promise<void>((resolve) => (started = resolve)),
+      resume: () => resume(),
+    };
+    const wait = new Promise<void>((resolve) => (resume = resolve));
+    const queue = this.hangs.get(operation) ?? [];
+    queue.push(() => {
+      started();
+      return wait;
+    });
+    this.hangs.set(operation, queue);
+    return hang;
+  }
+
+  /** Takes the hang waiting for the next call of `operation`: the promise to wait on. */
+  gate(operation: FakeOperation): Promise<void> | undefined {
+    return this.hangs.get(operation)?.shift()?.();
   }
 
   /** Every endpoint ever created, over all pipelines. */

@@ -182,3 +182,23 @@ export class MediaError extends Error {
     this.name = 'MediaError';
   }
 }
+
+/**
+ * A backend call that did not settle within its deadline. The signaling layer rejects
+ * with it (the backend never does), so that one hung operation cannot hold a participant,
+ * its endpoints or the room registry: what the call produces if it settles later is
+ * released then. Reaches the client as a `MEDIA_ERROR` reply, as other media errors do.
+ */
+export class MediaTimeoutError extends MediaError {
+  /** The backend operation that timed out, e.g. `processOffer`. */
+  readonly operation: string;
+  /** The deadline it missed, in ms. */
+  readonly timeoutMs: number;
+
+  constructor(operation: string, timeoutMs: number) {
+    super(`the media backend did not finish ${operation} within ${timeoutMs} ms`);
+    this.name = 'MediaTimeoutError';
+    this.operation = operation;
+    this.timeoutMs = timeoutMs;
+  }
+}

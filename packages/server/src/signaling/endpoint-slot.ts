@@ -6,7 +6,9 @@
  */
 
 import type { IceCandidateInit, ServerMessage } from 'kurento-room/protocol';
+import type { Logger } from '../logger.js';
 import type { WebRtcEndpoint } from '../media/media-backend.js';
+import { DEFAULT_MEDIA_TIMEOUT_MS, releaseWithin } from './media-deadline.js';
 
 /**
  * Where a slot stands: `idle` (created, no offer yet: a publisher endpoint created
@@ -30,11 +32,16 @@ export class EndpointSlot<E extends WebRtcEndpoint> {
    * @param mediaName - whose media it carries: the `name` of its `receiveVideoAnswer`
    *   and `iceCandidate` messages.
    * @param send - delivers a message to the participant the endpoint serves.
+   * @param releaseTimeoutMs - how long {@link EndpointSlot.release} waits for the
+   *   backend, in ms.
+   * @param logger - where a release that missed its deadline is logged.
    */
   constructor(
     readonly endpoint: E,
     readonly mediaName: string,
     private send: (message: ServerMessage) => void,
+    private readonly releaseTimeoutMs = DEFAULT_MEDIA_TIMEOUT_MS,
+    private readonly logger?: Logger,
   ) {
     this.unsubscribe = endpoint.onIceCandidate((candidate) => {
       if (this.state === 'answered') this.sendCandidate(candidate);
@@ -64,11 +71,15 @@ export class EndpointSlot<E extends WebRtcEndpoint> {
     if (!send) this.held = [];
   }
 
-  /** Stops relaying candidates and releases the endpoint. Never rejects. */
+  /**
+   * Stops relaying candidates and releases the endpoint. Resolves once released, or
+   * once the release timeout has passed (a hung backend is logged, not waited for).
+   * Never rejects.
+   */
   release(): Promise<void> {
     this.unsubscribe();
     this.held = [];
-    return this.endpoint.release();
+    return releaseWithin(this.endpoint, this.releaseTimeoutMs, this.logger);
   }
 
   private sendCandidate(candidate: IceCandidateInit): void {

@@ -7,10 +7,16 @@
  * @packageDocumentation
  */
 
-import type { IceCandidateInit, SerialQueue } from 'kurento-room/protocol';
+import type { IceCandidateInit, SerialQueue, ServerMessage } from 'kurento-room/protocol';
 import type { Logger } from '../logger.js';
-import type { MediaPipeline, PublisherEndpoint, WebRtcEndpoint } from '../media/media-backend.js';
+import {
+  MediaTimeoutError,
+  type MediaPipeline,
+  type PublisherEndpoint,
+  type WebRtcEndpoint,
+} from '../media/media-backend.js';
 import { EndpointSlot } from './endpoint-slot.js';
+import { DEFAULT_MEDIA_TIMEOUT_MS, releaseWithin, withinDeadline } from './media-deadline.js';
 import type { Participant } from './participant.js';
 import { SignalingError } from './signaling-error.js';
 
@@ -27,6 +33,11 @@ export interface RoomMediaOptions {
   participants: ReadonlyMap<string, Participant>;
   /** Throws `NOT_JOINED` when `participant` left or the room closed. */
   assertMember(participant: Participant): void;
+  /**
+   * The deadline of each backend call, in ms (see `media-deadline.ts`). Default
+   * {@link DEFAULT_MEDIA_TIMEOUT_MS}.
+   */
+  timeoutMs?: number;
 }
 
 function describe(error: unknown): string {
@@ -38,6 +49,12 @@ function describe(error: unknown): string {
  * replacing endpoints runs on the room's graph queue, so no interleaving with a join or
  * a leave can leak one; offers are processed outside it, so one participant's
  * negotiation does not wait for another's. Methods throw {@link SignalingError}.
+ *
+ * Every backend call has a deadline (`timeoutMs`): a call that misses it fails the
+ * request with `MEDIA_ERROR`, so that neither queue waits on a hung backend. An endpoint
+ * created after its deadline is released when it arrives; an offer processed after its
+ * deadline leaves its slot `failed`, as a refused offer does (its answer is never sent),
+ * and the participant's next `receiveVideoFrom` replaces the endpoint.
  */
 export class RoomMedia {
   private readonly room: string;
@@ -46,6 +63,7 @@ export class RoomMedia {
   private readonly graph: SerialQueue;
   private readonly participants: ReadonlyMap<string, Participant>;
   private readonly assertMember: (participant: Participant) => void;
+  private readonly timeoutMs: number;
 
   constructor(options: RoomMediaOptions) {
     this.room = options.room;
@@ -54,11 +72,15 @@ export class RoomMedia {
     this.graph = options.graph;
     this.participants = options.participants;
     this.assertMember = options.assertMember;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_MEDIA_TIMEOUT_MS;
   }
 
-  /** Releases the pipeline (Kurento `MediaPipeline.release`), and with it every endpoint. */
+  /**
+   * Releases the pipeline (Kurento `MediaPipeline.release`), and with it every endpoint.
+   * Resolves once released or once the deadline has passed; never rejects.
+   */
   release(): Promise<void> {
-    return this.pipeline.release();
+    return releaseWithin(this.pipeline, this.timeoutMs, this.logger);
   }
 
   /**
@@ -127,13 +149,13 @@ export class RoomMedia {
       participant.subscriptions.delete(sender);
       await previous.release();
     }
-    const endpoint = await this.media('create a subscriber endpoint', () =>
+    const endpoint = await this.create('create a subscriber endpoint', 'createSubscriber', () =>
       this.pipeline.createSubscriber({
         participant: participant.name,
         publisher: publisher.endpoint,
       }),
     );
-    const slot = new EndpointSlot(endpoint, sender, (message) => participant.send(message));
+    const slot = this.slot(endpoint, sender, participant);
     participant.subscriptions.set(sender, slot);
     return slot;
   }
@@ -144,12 +166,10 @@ export class RoomMedia {
   ): Promise<EndpointSlot<PublisherEndpoint>> {
     const current = participant.publisher;
     if (current && !current.released) return current;
-    const endpoint = await this.media('create a publisher endpoint', () =>
+    const endpoint = await this.create('create a publisher endpoint', 'createPublisher', () =>
       this.pipeline.createPublisher({ participant: participant.name }),
     );
-    const slot = new EndpointSlot(endpoint, participant.name, (message) =>
-      participant.send(message),
-    );
+    const slot = this.slot(endpoint, participant.name, participant);
     participant.publisher = slot;
     return slot;
   }
@@ -163,7 +183,12 @@ export class RoomMedia {
     slot.state = 'negotiating';
     let sdpAnswer: string;
     try {
-      sdpAnswer = await slot.endpoint.processOffer(sdpOffer);
+      sdpAnswer = await withinDeadline(
+        'processOffer',
+        this.timeoutMs,
+        () => slot.endpoint.processOffer(sdpOffer),
+        () => this.logger.warn({ room: this.room }, 'an answer came after its deadline: dropped'),
+      );
     } catch (error) {
       if (slot.released) return; // its publisher or subscriber left meanwhile
       slot.state = 'failed';
@@ -177,8 +202,13 @@ export class RoomMedia {
     slot.answer(sdpAnswer);
     for (const candidate of participant.takeCandidates(slot.mediaName)) {
       try {
-        await slot.endpoint.addIceCandidate(candidate);
+        await this.addCandidate(slot.endpoint, candidate);
       } catch (error) {
+        if (error instanceof MediaTimeoutError) {
+          // One hung candidate is enough: the rest would each wait as long.
+          this.logger.warn({ err: error, room: this.room }, 'queued ICE candidates dropped');
+          return;
+        }
         this.logger.debug({ err: error, room: this.room }, 'a queued ICE candidate was refused');
       }
     }
@@ -202,7 +232,7 @@ export class RoomMedia {
       return;
     }
     try {
-      await slot.endpoint.addIceCandidate(candidate);
+      await this.addCandidate(slot.endpoint, candidate);
     } catch (error) {
       if (slot.released) return;
       throw new SignalingError(
@@ -215,10 +245,40 @@ export class RoomMedia {
     }
   }
 
-  /** Runs a backend call; its failure becomes `MEDIA_ERROR`. */
-  private async media<T>(what: string, action: () => Promise<T>): Promise<T> {
+  /** `addIceCandidate` within the deadline. */
+  private addCandidate(endpoint: WebRtcEndpoint, candidate: IceCandidateInit): Promise<void> {
+    return withinDeadline('addIceCandidate', this.timeoutMs, () =>
+      endpoint.addIceCandidate(candidate),
+    );
+  }
+
+  /** A slot for a new endpoint that serves `participant` and carries `mediaName`'s media. */
+  private slot<E extends WebRtcEndpoint>(
+    endpoint: E,
+    mediaName: string,
+    participant: Participant,
+  ): EndpointSlot<E> {
+    const send = (message: ServerMessage): void => participant.send(message);
+    return new EndpointSlot(endpoint, mediaName, send, this.timeoutMs, this.logger);
+  }
+
+  /**
+   * Creates an endpoint within the deadline; one that arrives after it is released then.
+   * A failure becomes `MEDIA_ERROR`.
+   */
+  private async create<E extends WebRtcEndpoint>(
+    what: string,
+    operation: string,
+    action: () => Promise<E>,
+  ): Promise<E> {
     try {
-      return await action();
+      return await withinDeadline(operation, this.timeoutMs, action, (late) => {
+        this.logger.warn(
+          { room: this.room, media: late.id },
+          `${operation} came after its deadline`,
+        );
+        void releaseWithin(late, this.timeoutMs, this.logger);
+      });
     } catch (error) {
       throw new SignalingError('MEDIA_ERROR', `could not ${what}: ${describe(error)}`, {
         cause: error,

@@ -23,6 +23,11 @@ export interface RoomOptions {
   maxParticipants: number;
   /** Called when the last participant has left; the owner then closes the room. */
   onEmpty(room: Room): void;
+  /**
+   * The deadline of each media-backend call, in ms (see `media-deadline.ts`). Default
+   * `DEFAULT_MEDIA_TIMEOUT_MS` (10 s).
+   */
+  mediaTimeoutMs?: number;
 }
 
 /**
@@ -33,6 +38,8 @@ export interface RoomOptions {
  * time on the room's queue, so no interleaving can leak an endpoint; offers are
  * processed outside it, so one participant's negotiation does not wait for another's.
  * Handlers throw {@link SignalingError}; the connection turns it into an `error` reply.
+ * Every media-backend call has a deadline, so a hung backend holds neither queue: a
+ * release that misses it is logged and no longer waited for.
  */
 export class Room {
   readonly name: string;
@@ -56,6 +63,7 @@ export class Room {
       graph: this.graph,
       participants: this.participants,
       assertMember: (participant) => this.assertMember(participant),
+      timeoutMs: options.mediaTimeoutMs,
     });
   }
 

@@ -6,7 +6,13 @@
 
 import { SerialQueue } from 'kurento-room/protocol';
 import type { Logger } from '../logger.js';
-import type { MediaBackend } from '../media/media-backend.js';
+import { MediaTimeoutError, type MediaBackend } from '../media/media-backend.js';
+import {
+  checkMediaTimeout,
+  DEFAULT_MEDIA_TIMEOUT_MS,
+  releaseWithin,
+  withinDeadline,
+} from './media-deadline.js';
 import type { MessageSink, Participant } from './participant.js';
 import { Room } from './room.js';
 import { SignalingError } from './signaling-error.js';
@@ -33,6 +39,16 @@ export interface RoomLimits {
   maxParticipantsPerRoom: number;
 }
 
+/** What a {@link RoomRegistry} takes besides its backend and logger. */
+export interface RoomRegistryOptions extends RoomLimits {
+  /**
+   * The deadline of each media-backend call, in ms: a call that misses it fails its
+   * request with `MEDIA_ERROR` and what it produces later is released. Default
+   * {@link DEFAULT_MEDIA_TIMEOUT_MS} (10 s).
+   */
+  mediaTimeoutMs: number;
+}
+
 /** A participant and the room it is in. */
 export interface Membership {
   room: Room;
@@ -43,28 +59,33 @@ export interface Membership {
  * A `rooms` map whose get-or-create and close run on one queue: two concurrent first
  * joins cannot create two rooms, and a join cannot land in a room that is closing.
  * A room that empties closes itself and releases its pipeline (the tutorial never did).
+ * Creating a pipeline has a deadline, as every backend call of a room does, so a hung
+ * backend delays the queue by at most that long.
  */
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly queue = new SerialQueue();
   private closed = false;
   private readonly limits: RoomLimits;
+  private readonly mediaTimeoutMs: number;
 
   /**
    * @param backend - where rooms get their pipelines.
    * @param logger - the server's logger.
-   * @param limits - missing fields take {@link DEFAULT_MAX_ROOMS} and
-   *   {@link DEFAULT_MAX_PARTICIPANTS_PER_ROOM}.
+   * @param limits - missing fields take {@link DEFAULT_MAX_ROOMS},
+   *   {@link DEFAULT_MAX_PARTICIPANTS_PER_ROOM} and {@link DEFAULT_MEDIA_TIMEOUT_MS}.
+   * @throws RangeError when `limits.mediaTimeoutMs` is not a positive number.
    */
   constructor(
     private readonly backend: MediaBackend,
     private readonly logger: Logger,
-    limits: Partial<RoomLimits> = {},
+    limits: Partial<RoomRegistryOptions> = {},
   ) {
     this.limits = {
       maxRooms: limits.maxRooms ?? DEFAULT_MAX_ROOMS,
       maxParticipantsPerRoom: limits.maxParticipantsPerRoom ?? DEFAULT_MAX_PARTICIPANTS_PER_ROOM,
     };
+    this.mediaTimeoutMs = checkMediaTimeout(limits.mediaTimeoutMs ?? DEFAULT_MEDIA_TIMEOUT_MS);
   }
 
   /** The number of open rooms. */
@@ -121,9 +142,21 @@ export class RoomRegistry {
   private async createRoom(name: string): Promise<Room> {
     let pipeline;
     try {
-      pipeline = await this.backend.createPipeline(name);
+      pipeline = await withinDeadline(
+        'createPipeline',
+        this.mediaTimeoutMs,
+        () => this.backend.createPipeline(name),
+        (late) => {
+          this.logger.warn(
+            { room: name, media: late.id },
+            'createPipeline came after its deadline',
+          );
+          void releaseWithin(late, this.mediaTimeoutMs, this.logger);
+        },
+      );
     } catch (error) {
-      throw new SignalingError('MEDIA_ERROR', 'could not create the media pipeline', {
+      const why = error instanceof MediaTimeoutError ? `: ${error.message}` : '';
+      throw new SignalingError('MEDIA_ERROR', `could not create the media pipeline${why}`, {
         cause: error,
       });
     }
@@ -133,6 +166,7 @@ export class RoomRegistry {
       pipeline,
       logger: this.logger,
       maxParticipants: this.limits.maxParticipantsPerRoom,
+      mediaTimeoutMs: this.mediaTimeoutMs,
       onEmpty: (room) => {
         this.queue
           .run(() => (room.size === 0 ? this.closeRoom(room) : undefined))
