@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
-import { readConfig } from '../../packages/server/src/env-config.js';
+import { readConfig, tlsFor } from '../../packages/server/src/env-config.js';
 import { createOriginPolicy, ownOrigins } from '../../packages/server/src/origin-policy.js';
 import {
   createSelfSignedCertificate,
@@ -304,21 +304,25 @@ describe('the origin policy over TLS', () => {
 });
 
 describe('readConfig: TLS, TLS_CERT, TLS_KEY, TRUST_PROXY', () => {
+  /** How a server configured by `env` serves its port. */
+  const tlsOf = (env: NodeJS.ProcessEnv) => tlsFor(readConfig(env));
+
   test('a loopback HOST stays plain HTTP; any other makes a self-signed certificate', () => {
-    assert.deepEqual(readConfig({}).tls, { mode: 'off' });
-    assert.deepEqual(readConfig({ HOST: 'localhost' }).tls, { mode: 'off' });
-    assert.deepEqual(readConfig({ HOST: '0.0.0.0' }).tls, { mode: 'self-signed' });
-    assert.deepEqual(readConfig({ HOST: '192.0.2.7', TLS: 'off' }).tls, { mode: 'off' });
-    assert.deepEqual(readConfig({ TLS: 'self-signed' }).tls, { mode: 'self-signed' });
-    assert.equal(readConfig({}).trustProxy, false);
+    assert.deepEqual(tlsOf({}), { mode: 'off' });
+    assert.deepEqual(tlsOf({ HOST: 'localhost', TLS: 'auto' }), { mode: 'off' });
+    assert.deepEqual(tlsOf({ HOST: '0.0.0.0' }), { mode: 'self-signed' });
+    assert.deepEqual(tlsOf({ HOST: '192.0.2.7', TLS: 'off' }), { mode: 'off' });
+    assert.deepEqual(tlsOf({ TLS: 'self-signed' }), { mode: 'self-signed' });
+    assert.equal(readConfig({}).tls, undefined, 'auto is not a configured mode');
+    assert.equal(readConfig({}).trustProxy, undefined);
     assert.equal(readConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
   });
 
   test('TLS_CERT and TLS_KEY go together and win on any HOST', () => {
     const files = { TLS_CERT: '/etc/ssl/cert.pem', TLS_KEY: '/etc/ssl/key.pem' };
     const expected = { mode: 'files', certFile: files.TLS_CERT, keyFile: files.TLS_KEY };
-    assert.deepEqual(readConfig(files).tls, expected);
-    assert.deepEqual(readConfig({ ...files, HOST: '0.0.0.0', TLS: 'auto' }).tls, expected);
+    assert.deepEqual(tlsOf(files), expected);
+    assert.deepEqual(tlsOf({ ...files, HOST: '0.0.0.0', TLS: 'auto' }), expected);
     assert.throws(
       () => readConfig({ TLS_CERT: files.TLS_CERT }),
       /TLS_CERT and TLS_KEY go together/,
