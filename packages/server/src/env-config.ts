@@ -5,13 +5,20 @@
  */
 
 import { isIP } from 'node:net';
-import { readIceServers, type IceServer } from './ice-servers.js';
+import {
+  hasTurnServer,
+  readIceServers,
+  readTurnUrls,
+  type IceServer,
+  type IceTransportPolicy,
+} from './ice-servers.js';
 import { HEARTBEAT_INTERVAL_MS } from './signaling/heartbeat.js';
 import type { LevelWithSilent } from './logger.js';
 import { normalizeOrigin } from './origin-policy.js';
 import { DEFAULT_RATE_LIMIT } from './signaling/rate-limiter.js';
 import { DEFAULT_MAX_PARTICIPANTS_PER_ROOM, DEFAULT_MAX_ROOMS } from './signaling/rooms.js';
 import type { WeriftNetwork } from './media/werift/werift-config.js';
+import { DEFAULT_TURN_TTL_S, type TurnRestConfig } from './turn-credentials.js';
 
 /** What `main.ts` starts (the variables are listed in its header). */
 export interface ServerConfig {
@@ -19,11 +26,22 @@ export interface ServerConfig {
   port: number;
   logLevel: LevelWithSilent;
   iceServers: IceServer[];
+  /** `TURN_URLS`, `TURN_SECRET` and `TURN_TTL_S` (for the pages only); absent without them. */
+  turn?: TurnRestConfig;
+  /** `ICE_TRANSPORT_POLICY`, for the pages only; absent when unset. */
+  iceTransportPolicy?: IceTransportPolicy;
   network: WeriftNetwork;
   /** `ALLOWED_ORIGINS`, normalized; absent: the server's own origins. */
   allowedOrigins?: string[];
   /** `ALLOW_NO_ORIGIN`. */
   allowNoOrigin: boolean;
+  /**
+   * `TLS`, `TLS_CERT` and `TLS_KEY` when set; absent for `TLS=auto` without files, which
+   * {@link tlsFor} resolves by `HOST`.
+   */
+  tls?: TlsConfig;
+  /** `TRUST_PROXY`; absent when false. */
+  trustProxy?: true;
   /** `MAX_ROOMS`. */
   maxRooms: number;
   /** `MAX_PARTICIPANTS_PER_ROOM`. */
@@ -35,6 +53,15 @@ export interface ServerConfig {
   /** `EXPOSE_STATS`. */
   exposeStats: boolean;
 }
+
+/**
+ * How the server serves its port: HTTPS with the PEM files `TLS_CERT` and `TLS_KEY`,
+ * HTTPS with a certificate it makes itself (`TLS=self-signed`, and the default on a
+ * non-loopback `HOST` without files), or plain HTTP (`TLS=off`, and the default on a
+ * loopback `HOST`).
+ */
+export type TlsConfig =
+  { mode: 'files'; certFile: string; keyFile: string } | { mode: 'self-signed' } | { mode: 'off' };
 
 const LEVELS: readonly LevelWithSilent[] = [
   'fatal',
@@ -87,6 +114,66 @@ function origins(env: NodeJS.ProcessEnv): string[] | undefined {
     });
 }
 
+/** `TURN_URLS`, `TURN_SECRET` and `TURN_TTL_S`: all three need the first two. */
+function turnRest(env: NodeJS.ProcessEnv): TurnRestConfig | undefined {
+  const ttlSeconds = integer(env, 'TURN_TTL_S', 1, 365 * 86_400);
+  if (!env.TURN_URLS && !env.TURN_SECRET) {
+    if (ttlSeconds !== undefined) throw new Error('TURN_TTL_S needs TURN_URLS and TURN_SECRET');
+    return undefined;
+  }
+  if (!env.TURN_URLS || !env.TURN_SECRET) {
+    throw new Error(
+      'TURN_URLS and TURN_SECRET go together (static TURN credentials go in ICE_SERVERS)',
+    );
+  }
+  try {
+    const urls = readTurnUrls(env.TURN_URLS);
+    return { urls, secret: env.TURN_SECRET, ttlSeconds: ttlSeconds ?? DEFAULT_TURN_TTL_S };
+  } catch (error) {
+    throw new Error(`TURN_URLS: ${(error as Error).message}`);
+  }
+}
+
+/** `ICE_TRANSPORT_POLICY`: `all` or `relay`, the latter only with a TURN server to relay. */
+function transportPolicy(env: NodeJS.ProcessEnv, hasTurn: boolean): IceTransportPolicy | undefined {
+  const raw = env.ICE_TRANSPORT_POLICY;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== 'all' && raw !== 'relay') {
+    throw new Error(`ICE_TRANSPORT_POLICY must be all or relay, got "${raw}"`);
+  }
+  if (raw === 'relay' && !hasTurn) {
+    throw new Error('ICE_TRANSPORT_POLICY=relay needs TURN_URLS or a turn: URL in ICE_SERVERS');
+  }
+  return raw;
+}
+
+/** `TLS`, `TLS_CERT` and `TLS_KEY`: files, self-signed, off, or undefined for auto. */
+function tlsMode(env: NodeJS.ProcessEnv): TlsConfig | undefined {
+  const mode = env.TLS || 'auto';
+  if (mode !== 'auto' && mode !== 'self-signed' && mode !== 'off') {
+    throw new Error(`TLS must be auto, self-signed or off, got "${mode}"`);
+  }
+  const certFile = env.TLS_CERT || undefined;
+  const keyFile = env.TLS_KEY || undefined;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new Error('TLS_CERT and TLS_KEY go together');
+  }
+  if (certFile !== undefined && keyFile !== undefined) {
+    if (mode !== 'auto') throw new Error(`TLS=${mode} contradicts TLS_CERT and TLS_KEY`);
+    return { mode: 'files', certFile, keyFile };
+  }
+  return mode === 'auto' ? undefined : { mode };
+}
+
+/**
+ * How the server serves its port: the configured {@link TlsConfig}, else plain HTTP on a
+ * loopback `HOST` and a self-signed certificate on any other (a page off loopback needs
+ * HTTPS for the camera).
+ */
+export function tlsFor(config: Pick<ServerConfig, 'host' | 'tls'>): TlsConfig {
+  return config.tls ?? { mode: LOOPBACK_HOSTS.has(config.host) ? 'off' : 'self-signed' };
+}
+
 /**
  * Reads the configuration from the variables listed in `main.ts`'s header. Without
  * `ANNOUNCED_IP` or a port range, a loopback `HOST` keeps media on 127.0.0.1 and any
@@ -115,6 +202,9 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     }
   }
 
+  const turn = turnRest(env);
+  const iceTransportPolicy = transportPolicy(env, turn !== undefined || hasTurnServer(iceServers));
+
   const announcedAddress = env.ANNOUNCED_IP || undefined;
   if (announcedAddress !== undefined && isIP(announcedAddress) === 0) {
     throw new Error(`ANNOUNCED_IP must be an IPv4 or IPv6 address, got "${announcedAddress}"`);
@@ -138,14 +228,20 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
   }
 
   const allowedOrigins = origins(env);
+  const tls = tlsMode(env);
+  const trustProxy = boolean(env, 'TRUST_PROXY') ?? false;
   return {
     host,
     port,
     logLevel,
     iceServers,
+    ...(turn && { turn }),
+    ...(iceTransportPolicy && { iceTransportPolicy }),
     network,
     ...(allowedOrigins && { allowedOrigins }),
     allowNoOrigin: boolean(env, 'ALLOW_NO_ORIGIN') ?? true,
+    ...(tls && { tls }),
+    ...(trustProxy && { trustProxy }),
     maxRooms: integer(env, 'MAX_ROOMS', 1, 1_000_000) ?? DEFAULT_MAX_ROOMS,
     maxParticipantsPerRoom:
       integer(env, 'MAX_PARTICIPANTS_PER_ROOM', 1, 1000) ?? DEFAULT_MAX_PARTICIPANTS_PER_ROOM,

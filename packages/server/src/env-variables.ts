@@ -20,6 +20,16 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HOST', default: '127.0.0.1', what: 'interface to listen on (0.0.0.0 for all)' },
   { name: 'PORT', default: '8443', what: 'HTTP and WebSocket port (0: any free port)' },
   {
+    name: 'TLS_CERT, TLS_KEY',
+    default: 'none',
+    what: 'PEM files of the certificate (chain) and its key: HTTPS and WSS on PORT',
+  },
+  {
+    name: 'TLS',
+    default: 'auto',
+    what: 'auto: TLS_* files, else self-signed off loopback, else off; self-signed; off',
+  },
+  {
     name: 'LOG_LEVEL',
     default: 'info',
     what: 'fatal, error, warn, info, debug, trace or silent (pino JSON lines on stderr)',
@@ -28,6 +38,22 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     name: 'ICE_SERVERS',
     default: 'none',
     what: 'JSON array of RTCIceServer (STUN/TURN), for the SFU and the browsers',
+  },
+  {
+    name: 'TURN_URLS',
+    default: 'none',
+    what: 'comma-separated turn:/turns: URLs of coturn servers sharing TURN_SECRET',
+  },
+  {
+    name: 'TURN_SECRET',
+    default: 'none',
+    what: "coturn's static-auth-secret: every page gets fresh TURN credentials (TURN REST API)",
+  },
+  { name: 'TURN_TTL_S', default: '86400', what: 'lifetime of those TURN credentials, in s' },
+  {
+    name: 'ICE_TRANSPORT_POLICY',
+    default: 'all',
+    what: 'all, or relay: pages are told to use TURN relays only (needs a TURN server)',
   },
   {
     name: 'ANNOUNCED_IP',
@@ -48,6 +74,11 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     name: 'ALLOW_NO_ORIGIN',
     default: 'true',
     what: 'accept WebSocket upgrades without an Origin header (bots, tools)',
+  },
+  {
+    name: 'TRUST_PROXY',
+    default: 'false',
+    what: 'behind a TLS proxy: X-Forwarded-Proto and -Host name an allowed origin',
   },
   { name: 'MAX_ROOMS', default: '100', what: 'open rooms; one more gets TOO_MANY_ROOMS' },
   {

@@ -9,8 +9,9 @@
  * default, "own origins", is `http://HOST:PORT`, plus `http://localhost:PORT` when
  * `HOST` is 127.0.0.1, or every local interface address when it is `0.0.0.0`; a
  * loopback `HOST` also accepts any loopback origin (pages from other local ports). A
- * page served elsewhere (a TLS proxy, a DNS name) needs `ALLOWED_ORIGINS`, e.g.
- * `https://meet.example.com`. Upgrades without `Origin` come from non-browser clients
+ * page served elsewhere (a DNS name) needs `ALLOWED_ORIGINS`, e.g.
+ * `https://meet.example.com`; behind a TLS-terminating proxy, `TRUST_PROXY=true` takes
+ * the page's origin from the proxy's `X-Forwarded-Proto` and `X-Forwarded-Host`. Upgrades without `Origin` come from non-browser clients
  * (bots, tests, command-line tools) and are accepted unless `ALLOW_NO_ORIGIN=false`.
  *
  * Messages beyond the rate limit are dropped with one `error RATE_LIMITED` reply per
@@ -18,9 +19,15 @@
  * row is closed with 1008 (policy violation). Frames over 64 KiB close the socket
  * with 1009.
  *
+ * HTTPS and WSS: with `TLS_CERT` and `TLS_KEY` (PEM files; unreadable ones exit 2),
+ * or, on a non-loopback `HOST` without them (or with `TLS=self-signed`), a self-signed
+ * certificate made at start-up, announced by a warning with its SHA-256 fingerprint;
+ * the own origins are then `https:`. A loopback `HOST` stays plain HTTP (`TLS=off`
+ * keeps any `HOST` so, e.g. behind a proxy).
+ *
  * Prints exactly one line to stdout once listening,
- * `kurento-room server listening on http://HOST:PORT/` (the actual port when
- * `PORT=0`); logs (pino JSON lines) go to stderr. SIGINT and SIGTERM close it
+ * `kurento-room server listening on http://HOST:PORT/` (`https://` with TLS; the actual
+ * port when `PORT=0`); logs (pino JSON lines) go to stderr. SIGINT and SIGTERM close it
  * gracefully: no new connections, every socket closed with 1001 ("server shutting
  * down"), all media released, exit 0; after 5 s it exits 1 anyway, and a second
  * signal exits 1 at once. An invalid variable exits 2 and names it.
@@ -32,9 +39,10 @@
  */
 
 import { helpText, packageVersion, readCommandLine, type Command } from './command-line.js';
-import { readConfig, type ServerConfig } from './env-config.js';
+import { readConfig, tlsFor, type ServerConfig } from './env-config.js';
 import { createLogger } from './logger.js';
-import { startServer } from './server.js';
+import { startServer, type ServerOptions } from './server.js';
+import { readTlsFiles } from './tls.js';
 import { WeriftBackend } from './media/werift/werift-backend.js';
 
 /** The longest a graceful shutdown may take before the process exits anyway, in ms. */
@@ -53,10 +61,17 @@ async function main(): Promise<void> {
   if (command === 'help') return void process.stdout.write(helpText());
   if (command === 'version') return void process.stdout.write(`${packageVersion()}\n`);
 
-  // Step 2: configuration.
+  // Step 2: configuration, with the TLS files read and checked.
   let config: ServerConfig;
+  let tls: ServerOptions['tls'];
   try {
     config = readConfig(process.env);
+    const tlsMode = tlsFor(config);
+    if (tlsMode.mode === 'files') {
+      tls = await readTlsFiles(tlsMode.certFile, tlsMode.keyFile);
+    } else if (tlsMode.mode === 'self-signed') {
+      tls = 'self-signed';
+    }
   } catch (error) {
     process.stderr.write(`kurento-room: ${(error as Error).message}\n`);
     process.exit(2);
@@ -78,11 +93,15 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     iceServers: config.iceServers,
+    turn: config.turn,
+    iceTransportPolicy: config.iceTransportPolicy,
     backend,
     logger,
     dev: process.env.NODE_ENV !== 'production',
     allowedOrigins: config.allowedOrigins,
     allowNoOrigin: config.allowNoOrigin,
+    tls,
+    trustProxy: config.trustProxy,
     maxRooms: config.maxRooms,
     maxParticipantsPerRoom: config.maxParticipantsPerRoom,
     rateLimit: config.rateLimit,

@@ -6,8 +6,12 @@
  * @packageDocumentation
  */
 
+import { checkMediaTimeout } from './signaling/media-deadline.js';
 import { once } from 'node:events';
+import { X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +20,14 @@ import { CloseCode, GROUPCALL_PATH } from 'kurento-room/protocol';
 import { SignalingConnection } from './signaling/connection.js';
 import { HEARTBEAT_INTERVAL_MS, Heartbeat } from './signaling/heartbeat.js';
 import { createHttpHandler } from './http-handler.js';
-import type { IceServer } from './ice-servers.js';
+import type { IceServer, IceTransportPolicy } from './ice-servers.js';
 import { createLogger, type LevelWithSilent, type Logger } from './logger.js';
 import type { MediaBackend } from './media/media-backend.js';
-import { createOriginPolicy, type OriginPolicy } from './origin-policy.js';
+import { createOriginPolicy, ownHosts, type OriginPolicy } from './origin-policy.js';
 import { RateLimiter, type RateLimit } from './signaling/rate-limiter.js';
 import { RoomRegistry } from './signaling/rooms.js';
+import { createSelfSignedCertificate, spkiSha256, type TlsCredentials } from './tls.js';
+import { checkTurnRestConfig, type TurnRestConfig } from './turn-credentials.js';
 
 /** Re-exported from `heartbeat.ts`: the default ping interval, in ms. */
 export { HEARTBEAT_INTERVAL_MS };
@@ -57,6 +63,13 @@ export interface ServerOptions {
   dev?: boolean;
   /** STUN/TURN servers for the browser (`/config.json`). Default none. */
   iceServers?: IceServer[];
+  /**
+   * coturn servers sharing a secret (`use-auth-secret`): `/config.json` adds them with
+   * credentials signed per request (`turn-credentials.ts`). Default none.
+   */
+  turn?: TurnRestConfig;
+  /** Carried in `/config.json` as `iceTransportPolicy` (`'relay'`: TURN only). Default absent. */
+  iceTransportPolicy?: IceTransportPolicy;
   /** The logger. Default: pino at `logLevel` on stderr. */
   logger?: Logger;
   /** Level of the default logger. Default `'info'`; tests use `'silent'`. */
@@ -80,12 +93,34 @@ export interface ServerOptions {
    * is accepted. Default true.
    */
   allowNoOrigin?: boolean;
+  /**
+   * HTTPS and WSS on the one port: a certificate and its key (PEM, see `readTlsFiles` in
+   * `tls.ts`), or `'self-signed'` to make a certificate for the names the server is
+   * reached by (`ownHosts` in `origin-policy.ts`) at start-up; a warning logs its SHA-256
+   * fingerprint. The own origins are then `https:`. Default: plain HTTP.
+   *
+   * @throws (rejects) the TLS error when the certificate or key is unusable.
+   */
+  tls?: TlsCredentials | 'self-signed';
+  /**
+   * Behind a TLS-terminating reverse proxy: trust its `X-Forwarded-Proto` and
+   * `X-Forwarded-Host` for the `Origin` check (`trustProxy` in `origin-policy.ts`).
+   * Default false.
+   */
+  trustProxy?: boolean;
   /** The per-connection message rate limit. Default `DEFAULT_RATE_LIMIT` (50/s, bursts of 200). */
   rateLimit?: Partial<RateLimit>;
   /** Open rooms at once; a join that would open one more gets `TOO_MANY_ROOMS`. Default 100. */
   maxRooms?: number;
   /** Participants per room; one more gets `ROOM_FULL`. Default 16. */
   maxParticipantsPerRoom?: number;
+  /**
+   * The deadline of each media-backend call (pipeline and endpoint creation,
+   * `processOffer`, `addIceCandidate`, release), in ms: a call that misses it fails its
+   * request with a `MEDIA_ERROR` reply, and what it produces later is released. Default
+   * 10 000 (`DEFAULT_MEDIA_TIMEOUT_MS`); a value that is not positive throws a `RangeError`.
+   */
+  mediaTimeoutMs?: number;
   /**
    * Serve `GET /stats`: {@link ServerStats} plus `memory: {rss, heapUsed}` (bytes,
    * `process.memoryUsage()`, after a full garbage collection when Node runs with
@@ -105,12 +140,26 @@ export interface ServerStats {
   endpoints: number;
 }
 
+/** The certificate a server with `tls` serves. */
+export interface ServedCertificate {
+  /** The certificate (PEM), e.g. for a client's `ca:` when it is self-signed. */
+  pem: string;
+  /** Its SHA-256 fingerprint, colon-separated upper-case hex (`keytool -list`'s format). */
+  fingerprint256: string;
+  /** Base64 SHA-256 of its public key, for Chromium's `--ignore-certificate-errors-spki-list`. */
+  spkiSha256: string;
+  /** Whether the server made it (`tls: 'self-signed'`). */
+  selfSigned: boolean;
+}
+
 /** A listening server. */
 export interface RunningServer {
-  /** The page, e.g. `http://127.0.0.1:8443/`. */
+  /** The page, e.g. `http://127.0.0.1:8443/` (`https:` with `tls`). */
   url: string;
-  /** The signaling WebSocket, e.g. `ws://127.0.0.1:8443/groupcall`. */
+  /** The signaling WebSocket, e.g. `ws://127.0.0.1:8443/groupcall` (`wss:` with `tls`). */
   wsUrl: string;
+  /** With `tls`: the certificate served. */
+  certificate?: ServedCertificate;
   /** The TCP port actually bound. */
   port: number;
   /** Live counts. */
@@ -133,17 +182,56 @@ function rejectUpgrade(socket: Duplex, status: string): void {
 }
 
 /**
+ * The certificate of `tls`: the given one, or a self-signed one made now for the names of
+ * `host` (announced with a warning that carries its fingerprints, as the Kurento
+ * tutorials' demo keystore comes with its fingerprint); undefined without `tls`.
+ */
+async function servedCertificate(
+  tls: ServerOptions['tls'],
+  host: string,
+  logger: Logger,
+): Promise<(ServedCertificate & { cert: string; key: string }) | undefined> {
+  if (tls === undefined) return undefined;
+  if (tls !== 'self-signed') {
+    createSecureContext(tls); // throws what https.createServer would: a bad PEM, a foreign key
+    const first = new X509Certificate(tls.cert);
+    return {
+      ...tls,
+      pem: first.toString(),
+      fingerprint256: first.fingerprint256,
+      spkiSha256: spkiSha256(first),
+      selfSigned: false,
+    };
+  }
+  const made = await createSelfSignedCertificate(ownHosts(host));
+  logger.warn(
+    {
+      fingerprint256: made.fingerprint256,
+      spkiSha256: made.spkiSha256,
+      names: made.names,
+      notAfter: made.notAfter.toISOString(),
+    },
+    `HTTPS with a self-signed certificate (no TLS_CERT and TLS_KEY given): browsers warn ` +
+      `until it is accepted; check its SHA-256 fingerprint ${made.fingerprint256}`,
+  );
+  return { ...made, pem: made.cert, selfSigned: true };
+}
+
+/**
  * Starts the server and resolves once it listens.
  *
  * @throws (rejects) the `listen` error, e.g. `EADDRINUSE`; a `TypeError` for an
- *   invalid `allowedOrigins` entry; a `RangeError` for an invalid rate limit or
- *   heartbeat interval.
+ *   invalid `allowedOrigins` entry or `turn` URL or secret; a `RangeError` for an
+ *   invalid rate limit, heartbeat interval or `turn` lifetime.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const iceServers = options.iceServers ?? [];
   new RateLimiter(options.rateLimit); // invalid limits throw here, before anything is opened
+  if (options.turn) checkTurnRestConfig(options.turn);
+  if (options.mediaTimeoutMs !== undefined) checkMediaTimeout(options.mediaTimeoutMs);
+  const certificate = await servedCertificate(options.tls, host, logger); // or throws
   const connections = new Map<WebSocket, SignalingConnection>();
   const heartbeat = new Heartbeat(options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS, (ws) => {
     const connection = connections.get(ws);
@@ -154,6 +242,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const rooms = new RoomRegistry(backend, logger, {
     maxRooms: options.maxRooms,
     maxParticipantsPerRoom: options.maxParticipantsPerRoom,
+    mediaTimeoutMs: options.mediaTimeoutMs,
   });
   let nextConnection = 1;
   let closing: Promise<void> | undefined;
@@ -164,22 +253,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     participants: rooms.participantCount,
     endpoints: backend.stats().endpoints,
   });
-  const httpServer = createServer(
-    createHttpHandler({
-      staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
-      dev: options.dev ?? true,
-      iceServers,
-      stats: options.exposeStats
-        ? () => {
-            // Started with --expose-gc (tests do), the figures follow a full collection.
-            (globalThis as { gc?: () => void }).gc?.();
-            const { rss, heapUsed } = process.memoryUsage();
-            return { ...stats(), memory: { rss, heapUsed } };
-          }
-        : undefined,
-      logger,
-    }),
-  );
+  const handler = createHttpHandler({
+    staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
+    dev: options.dev ?? true,
+    iceServers,
+    turn: options.turn,
+    iceTransportPolicy: options.iceTransportPolicy,
+    stats: options.exposeStats
+      ? () => {
+          // Started with --expose-gc (tests do), the figures follow a full collection.
+          (globalThis as { gc?: () => void }).gc?.();
+          const { rss, heapUsed } = process.memoryUsage();
+          return { ...stats(), memory: { rss, heapUsed } };
+        }
+      : undefined,
+    logger,
+  });
+  const httpServer = certificate
+    ? createHttpsServer({ cert: certificate.cert, key: certificate.key }, handler)
+    : createServer(handler);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
   // Step 1: the upgrade, where a connection is refused before it costs anything.
@@ -189,7 +281,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (closing) return rejectUpgrade(socket, '503 Service Unavailable');
     if (path !== GROUPCALL_PATH) return rejectUpgrade(socket, '404 Not Found');
     const origin = request.headers.origin;
-    if (!originAllowed(origin)) {
+    if (!originAllowed(origin, request.headers)) {
       logger.warn(
         { origin: origin ?? null, remote: request.socket.remoteAddress },
         'WebSocket upgrade refused: origin not allowed',
@@ -225,6 +317,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     originAllowed = createOriginPolicy({
       allowedOrigins: options.allowedOrigins,
       allowNoOrigin: options.allowNoOrigin,
+      secure: certificate !== undefined,
+      trustProxy: options.trustProxy,
       host,
       port,
     });
@@ -234,7 +328,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     httpServer.close();
     throw error;
   }
-  const url = `http://${hostForUrl(host)}:${port}/`;
+  const secure = certificate !== undefined;
+  const url = `${secure ? 'https' : 'http'}://${hostForUrl(host)}:${port}/`;
 
   async function shutdown(): Promise<void> {
     heartbeat.stop();
@@ -254,7 +349,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   return {
     url,
-    wsUrl: `ws://${hostForUrl(host)}:${port}${GROUPCALL_PATH}`,
+    wsUrl: `${secure ? 'wss' : 'ws'}://${hostForUrl(host)}:${port}${GROUPCALL_PATH}`,
+    ...(certificate && {
+      certificate: {
+        pem: certificate.cert,
+        fingerprint256: certificate.fingerprint256,
+        spkiSha256: certificate.spkiSha256,
+        selfSigned: certificate.selfSigned,
+      },
+    }),
     port,
     stats,
     close: () => (closing ??= shutdown()),
