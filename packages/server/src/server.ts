@@ -6,7 +6,6 @@
  * @packageDocumentation
  */
 
-import { checkMediaTimeout } from './signaling/media-deadline.js';
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -25,6 +24,7 @@ import { createLogger, type LevelWithSilent, type Logger } from './logger.js';
 import type { MediaBackend } from './media/media-backend.js';
 import { createOriginPolicy, ownHosts, type OriginPolicy } from './origin-policy.js';
 import { RateLimiter, type RateLimit } from './signaling/rate-limiter.js';
+import { checkMediaTimeout } from './signaling/media-deadline.js';
 import { RoomRegistry } from './signaling/rooms.js';
 import { createSelfSignedCertificate, spkiSha256, type TlsCredentials } from './tls.js';
 import { checkTurnRestConfig, type TurnRestConfig } from './turn-credentials.js';
