@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
-import WebSocket from 'ws';
 import { readConfig, tlsFor } from '../../packages/server/src/env-config.js';
 import { createOriginPolicy, ownOrigins } from '../../packages/server/src/origin-policy.js';
 import {
@@ -21,10 +20,10 @@ import {
   readTlsFiles,
   SELF_SIGNED_VALID_DAYS,
 } from '../../packages/server/src/tls.js';
-import { spawnServerProcess, type SpawnedServer } from '../helpers/server-process.js';
+import { spawnServerProcess } from '../helpers/server-process.js';
 import { withFakeBackend } from './helpers/fixture.js';
 import { captureLogs, LEVEL } from './helpers/log-capture.js';
-import { TestClient, WAIT_MS } from './helpers/ws-client.js';
+import { TestClient, upgradeStatus, WAIT_MS } from './helpers/ws-client.js';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 
@@ -64,44 +63,6 @@ async function servedFingerprint(url: string): Promise<string> {
   const fingerprint = socket.getPeerCertificate().fingerprint256;
   socket.destroy();
   return fingerprint;
-}
-
-/** The HTTP status of a WebSocket upgrade with these client options (101 when it opens). */
-function upgradeStatus(url: string, options: WebSocket.ClientOptions): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, options);
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.once('error', (error) => {
-      if (socket.readyState !== WebSocket.CLOSED) reject(error);
-    });
-  });
-}
-
-/** Resolves with the URL of the server process's listening line, http or https. */
-async function listeningUrl(server: SpawnedServer): Promise<string> {
-  const line = /listening on (https?:\/\/\S+)/;
-  const stdout = server.child.stdout!;
-  const timer = setTimeout(() => stdout.emit('error', new Error(server.output())), 4 * WAIT_MS);
-  try {
-    while (!line.test(server.stdout())) {
-      await Promise.race([
-        once(stdout, 'data'),
-        server.exited.then(([code]) => {
-          throw new Error(`server exited with ${code}:\n${server.output()}`);
-        }),
-      ]);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  return line.exec(server.stdout())![1]!;
 }
 
 describe('the self-signed certificate', () => {
@@ -337,7 +298,7 @@ describe('main.ts with TLS', () => {
   test('TLS=self-signed on 127.0.0.1: an https:// listening line and the fingerprint in a warning', async (t) => {
     const server = spawnServerProcess({ TLS: 'self-signed' });
     t.after(() => server.stop());
-    const url = await listeningUrl(server);
+    const url = await server.listening(4 * WAIT_MS);
     assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
     const served = await servedFingerprint(url);
     const warning = server
@@ -354,7 +315,7 @@ describe('main.ts with TLS', () => {
     const { dir, certFile, keyFile, made } = await pemFiles(t);
     const server = spawnServerProcess({ TLS_CERT: certFile, TLS_KEY: keyFile });
     t.after(() => server.stop());
-    const url = await listeningUrl(server);
+    const url = await server.listening(4 * WAIT_MS);
     assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
     assert.equal(await servedFingerprint(url), made.fingerprint256);
     assert.equal((await httpsGet(new URL('/config.json', url).href, made.cert)).status, 200);

@@ -160,10 +160,16 @@ export class TestClient {
   }
 }
 
-/** The HTTP status of a WebSocket upgrade to `url` with this `Origin` (none if undefined): 101 when accepted. */
-export function upgradeStatus(url: string, origin?: string): Promise<number> {
+/**
+ * The HTTP status of a WebSocket upgrade to `url` (101 when accepted), with this `Origin`
+ * (none if undefined) or these client options (an `origin`, headers, a TLS `ca`).
+ */
+export function upgradeStatus(
+  url: string,
+  origin?: string | WebSocket.ClientOptions,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
+    const socket = new WebSocket(url, typeof origin === 'string' ? { origin } : (origin ?? {}));
     socket.once('open', () => {
       socket.close();
       resolve(101);
