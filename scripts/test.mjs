@@ -80,6 +80,8 @@ const suites = [
   },
   nodeSuite('server', testFiles('test/server')),
   nodeSuite('end-to-end', [...testFiles('test/e2e'), ...testFiles('test/interop')]),
+  // Real networks: network namespaces, a NAT, coturn and TLS (root; see README "Tests").
+  nodeSuite('network', testFiles('test/network')),
   // The packages as users receive them: packed, installed elsewhere, used.
   nodeSuite('package', testFiles('test/package')),
 ];
