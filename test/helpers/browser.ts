@@ -1,24 +1,67 @@
 /**
- * Headless Debian Chromium for end-to-end tests and the bench, with the flags of
- * FIELD-NOTES section 4 (fake media, loopback WebRTC, no network).
+ * Headless browsers for end-to-end tests and the bench: Debian's Chromium with the flags
+ * of FIELD-NOTES section 4 (fake media, loopback WebRTC, no network), and Debian's
+ * Firefox ESR over WebDriver BiDi with fake media preferences. `E2E_BROWSERS` (e.g.
+ * `chromium,firefox`) chooses the browsers a room's participants are spread across.
  */
 import puppeteer, { type Browser, type Page, type Viewport } from 'puppeteer-core';
 // @ts-expect-error: a plain .mjs module shared with the web-test-runner config
 import { CHROMIUM_PATH, chromiumArgs } from '../support/chromium.mjs';
+// @ts-expect-error: a plain .mjs module shared with the web-test-runner config
+import { firefoxLaunchOptions } from '../support/firefox.mjs';
+
+/** The browsers the tests drive. */
+export type BrowserName = 'chromium' | 'firefox';
+
+const BROWSER_NAMES: readonly BrowserName[] = ['chromium', 'firefox'];
 
 /**
- * Launches Chromium; one browser holds many participants, each in its own context.
- * `denyMedia` refuses every camera/microphone prompt; `cameras` sets how many fake cameras it lists.
+ * The browsers of `E2E_BROWSERS`, a comma-separated list of `chromium` and `firefox` in
+ * the order participants are dealt to them (default `chromium`).
+ *
+ * @throws Error naming an unknown browser.
  */
-export function launchBrowser(
-  options: { denyMedia?: boolean; cameras?: number } = {},
+export function e2eBrowsers(value = process.env.E2E_BROWSERS): BrowserName[] {
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of names) {
+    if (!BROWSER_NAMES.includes(name as BrowserName)) {
+      throw new Error(`E2E_BROWSERS: unknown browser "${name}" (${BROWSER_NAMES.join(', ')})`);
+    }
+  }
+  return names.length > 0 ? (names as BrowserName[]) : ['chromium'];
+}
+
+const launched = new WeakMap<Browser, BrowserName>();
+
+/** Which browser a `Browser` from {@link launchBrowser} is. */
+export function browserName(browser: Browser): BrowserName {
+  return launched.get(browser) ?? 'chromium';
+}
+
+/**
+ * Launches Chromium (default) or Firefox; one browser holds many participants, each in
+ * its own context. `denyMedia` refuses every camera/microphone request; `cameras` sets
+ * how many fake cameras Chromium lists (Firefox always lists one).
+ */
+export async function launchBrowser(
+  options: { browser?: BrowserName; denyMedia?: boolean; cameras?: number } = {},
 ): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: CHROMIUM_PATH as string,
-    headless: true,
-    args: (chromiumArgs as (o: object) => string[])(options),
-    protocolTimeout: 60000,
-  });
+  const name = options.browser ?? 'chromium';
+  const browser = await puppeteer.launch(
+    name === 'firefox'
+      ? { ...(firefoxLaunchOptions(options) as object), protocolTimeout: 60000 }
+      : {
+          executablePath: CHROMIUM_PATH as string,
+          headless: true,
+          args: (chromiumArgs as (o: object) => string[])(options),
+          protocolTimeout: 60000,
+        },
+  );
+  launched.set(browser, name);
+  return browser;
 }
 
 /**

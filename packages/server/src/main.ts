@@ -1,6 +1,7 @@
 /**
  * The entry point of `npm start` and of the `kurento-room-server` command: the
- * reference server with its embedded SFU, configured from the environment. The
+ * reference server with its embedded SFU, or with Kurento Media Server when `KMS_URL`
+ * is set (a comma-separated list: a pool), configured from the environment. The
  * variables, their defaults and meanings are one table, `ENV_VARIABLES` in
  * `env-variables.ts` (`--help` prints it); `env-config.ts` reads them.
  *
@@ -43,7 +44,9 @@ import { readConfig, tlsFor, type ServerConfig } from './env-config.js';
 import { createLogger } from './logger.js';
 import { startServer, type ServerOptions } from './server.js';
 import { readTlsFiles } from './tls.js';
-import { WeriftBackend } from './media/werift/werift-backend.js';
+import { WeriftBackend, type WeriftNetwork } from './media/werift/werift-backend.js';
+import { KurentoBackend } from './media/kurento/kurento-backend.js';
+import type { MediaBackend } from './media/media-backend.js';
 
 /** The longest a graceful shutdown may take before the process exits anyway, in ms. */
 const SHUTDOWN_TIMEOUT_MS = 5000;
@@ -80,13 +83,18 @@ async function main(): Promise<void> {
   // Step 3: logging.
   const logger = createLogger(config.logLevel);
 
-  // Step 4: the media backend.
-  const backend = new WeriftBackend({
-    network: config.network,
-    iceServers: config.iceServers,
-    logger,
-  });
-  logger.info({ network: config.network }, 'media backend ready');
+  // Step 4: the media backend. On a loopback HOST the SFU also announces this machine's
+  // interface addresses: Firefox never offers a 127.0.0.1 candidate (FIELD-NOTES section 4).
+  const network: WeriftNetwork =
+    config.network.mode === 'loopback' ? { ...config.network, interfaces: true } : config.network;
+  // With KMS_URL, Kurento Media Server (one, or a pool) does the media instead.
+  const backend: MediaBackend = config.kmsUrls
+    ? new KurentoBackend({ urls: config.kmsUrls, logger })
+    : new WeriftBackend({ network, iceServers: config.iceServers, logger });
+  logger.info(
+    config.kmsUrls ? { kms: config.kmsUrls } : { network },
+    config.kmsUrls ? 'media backend: Kurento Media Server' : 'media backend ready',
+  );
 
   // Step 5: HTTP and WebSocket.
   const server = await startServer({

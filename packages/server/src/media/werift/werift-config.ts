@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+import { networkInterfaces } from 'node:os';
 import { useOPUS, useVP8, type RTCPeerConnection } from 'werift';
 import type { IceServer } from '../../ice-servers.js';
 
@@ -15,8 +16,15 @@ export type WeriftPeerConfig = NonNullable<ConstructorParameters<typeof RTCPeerC
 
 /** Where the SFU's UDP sockets listen and which address its candidates announce. */
 export type WeriftNetwork =
-  /** 127.0.0.1 only: tests and a browser on the same machine. */
-  | { mode: 'loopback' }
+  /**
+   * Browsers on this machine: one candidate on 127.0.0.1, or with `interfaces` on this
+   * machine's first non-loopback IPv4 address (read again for each peer connection;
+   * 127.0.0.1 when there is none), because Firefox never gathers a 127.0.0.1
+   * candidate and reaches the SFU only on such an address (FIELD-NOTES section 4).
+   * The socket is bound to that address alone. The server's default on a loopback
+   * `HOST`.
+   */
+  | { mode: 'loopback'; interfaces?: boolean }
   /**
    * A real deployment. With `announcedAddress`, that address alone is announced in the
    * host candidates (sockets listen on all interfaces: for a public address behind a
@@ -49,12 +57,18 @@ export function weriftPeerConfig(options: WeriftPeerOptions): WeriftPeerConfig {
   };
   const { network } = options;
   if (network.mode === 'loopback') {
+    // One candidate, on a socket bound to its own address: werift's ICE lite agent
+    // selects the first pair a check nominates (USE-CANDIDATE), and a socket bound to
+    // all interfaces answers a check that reached this machine's interface address
+    // from a browser's 127.0.0.1 socket with a 127.0.0.1 source. The browser drops that
+    // response, selects another pair, and never receives DTLS on the one werift chose.
+    const address = (network.interfaces && interfaceAddresses()[0]) || '127.0.0.1';
     return {
       ...config,
       iceUseIpv4: false,
       iceUseIpv6: false,
-      iceAdditionalHostAddresses: ['127.0.0.1'],
-      iceInterfaceAddresses: { udp4: '127.0.0.1' },
+      iceAdditionalHostAddresses: [address],
+      iceInterfaceAddresses: { udp4: address },
     };
   }
   if (network.portRange) config.icePortRange = network.portRange;
@@ -64,8 +78,21 @@ export function weriftPeerConfig(options: WeriftPeerOptions): WeriftPeerConfig {
     config.iceUseIpv4 = false;
     config.iceUseIpv6 = false;
     config.iceAdditionalHostAddresses = [network.announcedAddress];
+    // An address of this machine (not a NAT's): bound to it, for the reason above.
+    if (interfaceAddresses().includes(network.announcedAddress)) {
+      config.iceInterfaceAddresses = { udp4: network.announcedAddress };
+    }
   }
   return config;
+}
+
+/** This machine's IPv4 addresses other than loopback and link-local ones (169.254/16). */
+export function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((entries) => entries ?? [])
+    .filter((entry) => entry.family === 'IPv4' && !entry.internal)
+    .map((entry) => entry.address)
+    .filter((address) => !address.startsWith('169.254.'));
 }
 
 /**
