@@ -1,0 +1,131 @@
+/**
+ * Chromium participants inside a home namespace: Debian's Chromium started through a
+ * wrapper script (`ip netns exec NS chromium "$@"`) as puppeteer's executable, driven
+ * over a pipe (a DevTools port inside the namespace would be out of the test's reach).
+ * The flags are the project's (FIELD-NOTES section 4), with the host resolver opened to
+ * the public addresses (`MAP * ~NOTFOUND` also swallows TURN/TCP connections to an
+ * address it does not EXCLUDE) and the server's certificate trusted by its SPKI hash.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+// @ts-expect-error: a plain .mjs module shared with the web-test-runner config
+import { CHROMIUM_PATH, chromiumArgs } from '../../support/chromium.mjs';
+import { openPage } from '../../helpers/browser.js';
+
+/** A demo page with what the test reads from it. */
+export type ParticipantPage = Page & { errors: string[] };
+
+/**
+ * Launches Chromium in namespace `ns`, trusting the certificate whose SubjectPublicKeyInfo
+ * hashes to `spkiSha256` (base64 SHA-256) and resolving nothing but `reachable` addresses.
+ */
+export async function launchInNamespace(
+  ns: string,
+  { spkiSha256, reachable }: { spkiSha256: string; reachable: string[] },
+): Promise<Browser> {
+  const dir = mkdtempSync(join(tmpdir(), 'krnet-chromium-'));
+  const wrapper = join(dir, 'chromium');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} ${CHROMIUM_PATH as string} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  const args = (chromiumArgs as () => string[])().filter(
+    (arg) => !arg.startsWith('--host-resolver-rules='),
+  );
+  const browser = await puppeteer.launch({
+    executablePath: wrapper,
+    pipe: true,
+    headless: true,
+    protocolTimeout: 60000,
+    args: [
+      ...args,
+      `--host-resolver-rules=MAP * ~NOTFOUND , ${reachable.map((a) => `EXCLUDE ${a}`).join(' , ')}`,
+      `--ignore-certificate-errors-spki-list=${spkiSha256}`,
+    ],
+  });
+  browser.once('disconnected', () => rmSync(dir, { recursive: true, force: true }));
+  return browser;
+}
+
+/** Where a page's room errors are recorded by {@link recordRoomErrors}. */
+interface RecordedWindow {
+  __roomErrors: { name: string; reason: string; message: string; at: number }[];
+}
+
+/**
+ * Opens `url` in a fresh context of `browser` (as `openPage`: every peer connection on
+ * `window.__peers`), having first installed `scripts` to run before the page's own, and a
+ * recorder of the element's `room-error` events (`window.__roomErrors`).
+ */
+export async function openParticipant(
+  browser: Browser,
+  url: string,
+  scripts: (() => void)[] = [],
+): Promise<ParticipantPage> {
+  const page = await openPage(browser, 'about:blank');
+  await page.evaluateOnNewDocument(() => {
+    const recorded = window as unknown as RecordedWindow;
+    recorded.__roomErrors = [];
+    document.addEventListener('room-error', (event) => {
+      const error = (event as CustomEvent<{ error: Error & { reason?: string } }>).detail.error;
+      recorded.__roomErrors.push({
+        name: error.name,
+        reason: error.reason ?? '',
+        message: error.message,
+        at: performance.now(),
+      });
+    });
+  });
+  for (const script of scripts) await page.evaluateOnNewDocument(script);
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+/** The room errors the page's element emitted so far. */
+export function roomErrors(page: Page): Promise<RecordedWindow['__roomErrors']> {
+  return page.evaluate(() => (window as unknown as RecordedWindow).__roomErrors);
+}
+
+/** One end of a peer connection's selected ICE candidate pair. */
+export interface CandidateView {
+  candidateType: string;
+  address: string;
+  port: number;
+  protocol: string;
+  /** For a relay candidate: how the browser reaches the TURN server (`udp`, `tcp`, `tls`). */
+  relayProtocol?: string;
+}
+
+/** The selected candidate pair of every open peer connection of the page. */
+export function selectedPairs(
+  page: Page,
+): Promise<{ id: number; local: CandidateView; remote: CandidateView }[]> {
+  return page.evaluate(async () => {
+    const peers = (window as unknown as { __peers: (RTCPeerConnection & { __id: number })[] })
+      .__peers;
+    const pairs = [];
+    for (const pc of peers) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      const byId = new Map<string, Record<string, unknown>>();
+      stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+      for (const s of byId.values()) {
+        if (s.type !== 'transport' || !s.selectedCandidatePairId) continue;
+        const pair = byId.get(s.selectedCandidatePairId as string)!;
+        // No named functions in here: tsx's __name wrapper does not exist in the page.
+        const [local, remote] = [pair.localCandidateId, pair.remoteCandidateId].map((id) => {
+          const c = byId.get(id as string)!;
+          return {
+            candidateType: c.candidateType as string,
+            address: c.address as string,
+            port: c.port as number,
+            protocol: c.protocol as string,
+            relayProtocol: c.relayProtocol as string | undefined,
+          };
+        });
+        pairs.push({ id: pc.__id, local: local!, remote: remote! });
+      }
+    }
+    return pairs;
+  });
+}
