@@ -52,6 +52,11 @@ export interface ServerConfig {
   heartbeatIntervalMs: number;
   /** `EXPOSE_STATS`. */
   exposeStats: boolean;
+  /**
+   * `KMS_URL`: the Kurento Media Servers to use instead of the embedded SFU (one URL, or
+   * several as a pool); absent when unset.
+   */
+  kmsUrls?: string[];
 }
 
 /**
@@ -132,6 +137,26 @@ function turnRest(env: NodeJS.ProcessEnv): TurnRestConfig | undefined {
   } catch (error) {
     throw new Error(`TURN_URLS: ${(error as Error).message}`);
   }
+}
+
+/** `KMS_URL`: comma-separated `ws:`/`wss:` URLs of Kurento Media Servers, without repeats. */
+function kmsUrls(env: NodeJS.ProcessEnv): string[] | undefined {
+  const raw = env.KMS_URL;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const urls = raw.split(',').map((entry) => entry.trim());
+  for (const url of urls) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      // reported below
+    }
+    if (parsed?.protocol !== 'ws:' && parsed?.protocol !== 'wss:') {
+      throw new Error(`KMS_URL must list ws: or wss: URLs, got "${url}"`);
+    }
+  }
+  if (new Set(urls).size !== urls.length) throw new Error('KMS_URL lists a URL twice');
+  return urls;
 }
 
 /** `ICE_TRANSPORT_POLICY`: `all` or `relay`, the latter only with a TURN server to relay. */
@@ -230,6 +255,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const allowedOrigins = origins(env);
   const tls = tlsMode(env);
   const trustProxy = boolean(env, 'TRUST_PROXY') ?? false;
+  const kms = kmsUrls(env);
   return {
     host,
     port,
@@ -253,5 +279,6 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     heartbeatIntervalMs:
       integer(env, 'HEARTBEAT_INTERVAL_MS', 100, 3_600_000) ?? HEARTBEAT_INTERVAL_MS,
     exposeStats: boolean(env, 'EXPOSE_STATS') ?? false,
+    ...(kms && { kmsUrls: kms }),
   };
 }

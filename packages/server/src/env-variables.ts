@@ -66,6 +66,11 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     what: 'UDP port range of the SFU (both or neither)',
   },
   {
+    name: 'KMS_URL',
+    default: 'none',
+    what: 'ws:// URL of Kurento Media Server instead of the SFU; comma-separated: a pool',
+  },
+  {
     name: 'ALLOWED_ORIGINS',
     default: 'own origins',
     what: 'comma-separated origins whose pages may open the WebSocket (*: any); others get 403',

@@ -87,6 +87,15 @@ export interface MediaPipeline {
 
   /** Releases the pipeline and all its endpoints. Safe to call twice. */
   release(): Promise<void>;
+
+  /**
+   * Listens for the loss of the pipeline: its media server died or restarted, and the
+   * pipeline with every endpoint in it is gone (they read as released). Optional: a
+   * backend in the server's own process (werift) never loses a pipeline alone.
+   *
+   * @returns a function that unsubscribes.
+   */
+  onLost?(listener: (error: MediaError) => void): () => void;
 }
 
 /** Arguments of {@link MediaPipeline.createPublisher}. */

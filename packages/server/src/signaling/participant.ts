@@ -23,6 +23,11 @@ export interface MessageSink {
    * the sink stops acting for it and closes (`CloseCode.REPLACED`), without leaving.
    */
   replaced(): void;
+  /**
+   * The room's media was lost (its media server died): the sink closes with
+   * `CloseCode.SERVICE_RESTART`, so that the client re-joins and negotiates again.
+   */
+  restart?(): void;
 }
 
 /** Remote candidates kept per endpoint name while that endpoint is not negotiated. */
@@ -82,6 +87,11 @@ export class Participant {
     this.left = true;
     this.queued.clear();
     this.sink.replaced();
+  }
+
+  /** Tells its connection that the room's media was lost (see {@link MessageSink.restart}). */
+  restart(): void {
+    this.sink.restart?.();
   }
 
   /** This participant's `participantMediaState` message, for the others. */

@@ -237,6 +237,19 @@ export class Room {
     });
   }
 
+  /**
+   * The room's pipeline was lost (its media server died): closes the room, then closes
+   * every participant's connection with `SERVICE_RESTART`. Clients re-join under the same
+   * names into a new room, whose pipeline goes to a media server that is up, and
+   * negotiate every peer connection again (the SDK's reconnection); the others keep
+   * their tiles meanwhile (its re-join grace).
+   */
+  async mediaLost(): Promise<void> {
+    const participants = [...this.participants.values()];
+    await this.close();
+    for (const participant of participants) participant.restart();
+  }
+
   /** Releases every endpoint and the pipeline. Participants are not told. Safe to call twice. */
   close(): Promise<void> {
     return this.graph.run(async () => {

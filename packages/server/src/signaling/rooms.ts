@@ -161,7 +161,7 @@ export class RoomRegistry {
       });
     }
     this.logger.info({ room: name }, 'room created');
-    return new Room({
+    const room: Room = new Room({
       name,
       pipeline,
       logger: this.logger,
@@ -175,6 +175,20 @@ export class RoomRegistry {
           );
       },
     });
+    // A media server that dies takes the room's media with it: the room is rebuilt
+    // from scratch by its clients re-joining (see Room.mediaLost).
+    pipeline.onLost?.((error) => {
+      this.logger.warn({ err: error, room: name }, 'the room lost its media: clients re-join');
+      this.queue
+        .run(async () => {
+          if (this.rooms.get(name) === room) this.rooms.delete(name);
+          await room.mediaLost();
+        })
+        .catch((caught: unknown) =>
+          this.logger.error({ err: caught, room: name }, 'closing a room failed'),
+        );
+    });
+    return room;
   }
 
   private async closeRoom(room: Room): Promise<void> {
