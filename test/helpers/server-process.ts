@@ -3,10 +3,15 @@
  * `npx kurento-room-server` from an installed tarball) as a child process in its own
  * process group (FIELD-NOTES section 3: a busy browser in the same group starved the
  * server into packet loss), on 127.0.0.1 and a free port.
+ *
+ * With `E2E_BACKEND=kurento` in the environment, {@link startServerProcess} also starts a
+ * Kurento Media Server for each server (on free ports, `test/helpers/kms.ts`), gives
+ * the server its `KMS_URL`, and stops it when the server exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { startKms, type KmsInstance } from './kms.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LISTENING = /listening on (https?:\/\/\S+)/;
@@ -59,6 +64,8 @@ export interface ServerProcess extends SpawnedServer {
   url: string;
   /** The signaling WebSocket URL. */
   wsUrl: string;
+  /** Its Kurento Media Server, with `E2E_BACKEND=kurento`. */
+  kms?: KmsInstance;
 }
 
 /**
@@ -158,7 +165,12 @@ export async function startServerProcess(
   timeoutMs = 20000,
   command: ServerCommand = SOURCE_SERVER,
 ): Promise<ServerProcess> {
-  const server = spawnServerProcess(env, command);
+  const kms =
+    process.env.E2E_BACKEND === 'kurento' && env.KMS_URL === undefined
+      ? await startKms()
+      : undefined;
+  const server = spawnServerProcess(kms ? { KMS_URL: kms.url, ...env } : env, command);
+  if (kms) void server.exited.then(() => kms.stop());
   let url: string;
   try {
     url = await server.listening(timeoutMs);
@@ -166,5 +178,5 @@ export async function startServerProcess(
     await server.stop();
     throw error;
   }
-  return { ...server, url, wsUrl: url.replace(/^http/, 'ws') + 'groupcall' };
+  return { ...server, url, wsUrl: url.replace(/^http/, 'ws') + 'groupcall', ...(kms && { kms }) };
 }
