@@ -67,7 +67,8 @@ export async function launchBrowser(
 /**
  * Opens `url` in a fresh browser context (its own cookies, storage and camera), with
  * every RTCPeerConnection the page creates recorded on `window.__peers` (numbered
- * `__id` in order) so tests can read their stats. Console errors are collected on `errors`.
+ * `__id` in order) so tests can read their stats, and the `performance.now()` of its
+ * first WebSocket (the join) on `window.__socketAt`. Page errors are collected on `errors`.
  * With `viewport`, the page is emulated at that size (and `isMobile`, `hasTouch`,
  * `deviceScaleFactor`) from before it loads; without it, puppeteer's default 800x600.
  */
@@ -82,6 +83,13 @@ export async function openPage(
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(String(error)));
   await page.evaluateOnNewDocument(() => {
+    const NativeSocket = window.WebSocket;
+    window.WebSocket = class extends NativeSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        (window as unknown as { __socketAt?: number }).__socketAt ??= performance.now();
+      }
+    } as typeof WebSocket;
     const Native = window.RTCPeerConnection;
     const peers: RTCPeerConnection[] = [];
     (window as unknown as { __peers: RTCPeerConnection[] }).__peers = peers;

@@ -15,6 +15,15 @@ export function openPeerIds(page: Page): Promise<number[]> {
   );
 }
 
+/** Each peer connection of the page as `<id> <connectionState> ice=<iceConnectionState>`, for failure messages. */
+export function peerStates(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __peers: (RTCPeerConnection & { __id: number })[] }).__peers.map(
+      (pc) => `${pc.__id} ${pc.connectionState} ice=${pc.iceConnectionState}`,
+    ),
+  );
+}
+
 /** Closes one receive-only peer connection that is decoding video; resolves with its id. */
 export function closeOneSubscription(page: Page): Promise<number> {
   return page.evaluate(async () => {
@@ -67,4 +76,36 @@ export async function decodingEverywhere(
       );
     }),
   );
+}
+
+/**
+ * Waits until `page` shows a video frame in the tile of each of `remotes`, or
+ * `timeoutMs` passes. Resolves with the time each did, in ms after the page opened its
+ * signaling WebSocket (the join; `window.__socketAt`, see `openPage`), to within one
+ * 50 ms look; a remote missing from the map never showed a frame.
+ */
+export async function firstRemoteFrames(
+  page: Page,
+  remotes: string[],
+  timeoutMs = 10000,
+): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  const deadline = Date.now() + timeoutMs;
+  while (seen.size < remotes.length && Date.now() < deadline) {
+    const look = await page.evaluate(() => {
+      const root = document.querySelector('kurento-room')?.shadowRoot;
+      const tiles = [...(root?.querySelectorAll<HTMLElement>('[part~="tile"]') ?? [])];
+      return {
+        at: performance.now() - ((window as unknown as { __socketAt?: number }).__socketAt ?? 0),
+        showing: tiles
+          .filter((tile) => (tile.querySelector('video')?.videoWidth ?? 0) > 0)
+          .map((tile) => tile.dataset.name ?? ''),
+      };
+    });
+    for (const name of look.showing) {
+      if (remotes.includes(name) && !seen.has(name)) seen.set(name, look.at);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return seen;
 }
