@@ -48,7 +48,7 @@ export interface NetworkCall {
     home: number,
     room: string,
     name: string,
-    options?: { video?: string; scripts?: (() => void)[] },
+    options?: { video?: string; scripts?: (string | (() => void))[] },
   ): Promise<ParticipantPage>;
 }
 

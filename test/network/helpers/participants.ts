@@ -9,10 +9,13 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 // @ts-expect-error: a plain .mjs module shared with the web-test-runner config
 import { CHROMIUM_PATH, chromiumArgs } from '../../support/chromium.mjs';
 import { openPage } from '../../helpers/browser.js';
+import { statusText } from '../../helpers/room-page.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 /** A demo page with what the test reads from it. */
 export type ParticipantPage = Page & { errors: string[] };
@@ -54,13 +57,14 @@ interface RecordedWindow {
 
 /**
  * Opens `url` in a fresh context of `browser` (as `openPage`: every peer connection on
- * `window.__peers`), having first installed `scripts` to run before the page's own, and a
+ * `window.__peers`), having first installed `scripts` (functions, or source text) to run
+ * before the page's own, and a
  * recorder of the element's `room-error` events (`window.__roomErrors`).
  */
 export async function openParticipant(
   browser: Browser,
   url: string,
-  scripts: (() => void)[] = [],
+  scripts: (string | (() => void))[] = [],
 ): Promise<ParticipantPage> {
   const page = await openPage(browser, 'about:blank');
   await page.evaluateOnNewDocument(() => {
@@ -86,6 +90,29 @@ export function roomErrors(page: Page): Promise<RecordedWindow['__roomErrors']> 
   return page.evaluate(() => (window as unknown as RecordedWindow).__roomErrors);
 }
 
+/** The SDK's default negotiation deadline, in ms (`RoomClientOptions.negotiationTimeoutMs`). */
+export const NEGOTIATION_TIMEOUT_MS = 10000;
+
+/**
+ * Waits (up to the negotiation deadline and 10 s more) for the page's first room error,
+ * and checks that it is the SDK's word for unreachable media: a `NegotiationError` with
+ * reason `timeout` that names a TURN server, which the element's status line then says.
+ */
+export async function expectTurnAdvice(page: Page): Promise<void> {
+  const [error] = await waitUntil(
+    () => roomErrors(page).then((errors) => errors.length > 0 && errors),
+    { timeoutMs: NEGOTIATION_TIMEOUT_MS + 10000, message: 'a room-error event' },
+  );
+  const seen = JSON.stringify(error);
+  assert.equal(error!.name, 'NegotiationError', seen);
+  assert.equal(error!.reason, 'timeout', seen);
+  assert.match(error!.message, /cannot reach the media server: a TURN server may be needed/);
+  await waitUntil(async () => /TURN server/.test(await statusText(page)), {
+    timeoutMs: 5000,
+    message: 'the element saying a TURN server may be needed',
+  });
+}
+
 /** One end of a peer connection's selected ICE candidate pair. */
 export interface CandidateView {
   candidateType: string;
@@ -94,6 +121,20 @@ export interface CandidateView {
   protocol: string;
   /** For a relay candidate: how the browser reaches the TURN server (`udp`, `tcp`, `tls`). */
   relayProtocol?: string;
+}
+
+/** Waits until `count` open peer connections of the page have a selected pair; resolves with them. */
+export function selectedPairsOf(
+  page: Page,
+  count: number,
+): Promise<{ id: number; local: CandidateView; remote: CandidateView }[]> {
+  return waitUntil(
+    async () => {
+      const pairs = await selectedPairs(page);
+      return pairs.length === count && pairs;
+    },
+    { timeoutMs: 5000, message: `${count} selected candidate pairs` },
+  );
 }
 
 /** The selected candidate pair of every open peer connection of the page. */
