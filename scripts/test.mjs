@@ -19,12 +19,33 @@ function run([command, args], env = {}) {
   });
 }
 
-/** Reads `# pass N` / `# fail N` from a node:test TAP file. */
+/** Reads `# pass N` / `# fail N` / `# skipped N` from a node:test TAP file. */
 function tapCounts(file) {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-  return { passed: count('pass'), failed: count('fail') + count('cancelled') };
+  return {
+    passed: count('pass'),
+    failed: count('fail') + count('cancelled'),
+    skipped: count('skipped'),
+  };
 }
+
+/**
+ * Whether a Kurento Media Server can be started here, as test/helpers/kms.ts looks for
+ * one: `run.sh` in $KMS_DIR, ../shared/kms or /work/shared/kms, and an install prefix
+ * ($KMS_PREFIX or /opt/kurento). Without one, the Kurento tests are not run, and say so.
+ */
+const kmsFound =
+  [process.env.KMS_DIR, join('..', 'shared', 'kms'), '/work/shared/kms'].some(
+    (dir) => dir && existsSync(join(dir, 'run.sh')),
+  ) && existsSync(join(process.env.KMS_PREFIX || '/opt/kurento', 'bin', 'kurento-media-server'));
+
+/** The `it(`/`test(` calls in some test files: how many tests a suite not run holds. */
+const testCount = (files) =>
+  files.reduce(
+    (sum, file) => sum + (readFileSync(file, 'utf8').match(/^\s*(?:it|test)\(/gm)?.length ?? 0),
+    0,
+  );
 
 const checks = [
   ['format', npx(['prettier', '--check', '--log-level', 'warn', '.'])],
@@ -80,27 +101,57 @@ const suites = [
   },
   nodeSuite('server', testFiles('test/server')),
   nodeSuite('end-to-end', [...testFiles('test/e2e'), ...testFiles('test/interop')]),
+  // The same calls with Kurento Media Server doing the media (a KMS per server).
+  kmsFound
+    ? {
+        ...nodeSuite('end-to-end (Kurento)', [
+          ...testFiles('test/e2e'),
+          ...testFiles('test/interop'),
+        ]),
+        env: { E2E_BACKEND: 'kurento' },
+      }
+    : {
+        name: 'end-to-end (Kurento)',
+        notRun: testCount([...testFiles('test/e2e'), ...testFiles('test/interop')]),
+      },
   // Real networks: network namespaces, a NAT, coturn and TLS (root; see README "Tests").
   nodeSuite('network', testFiles('test/network')),
   // The packages as users receive them: packed, installed elsewhere, used.
   nodeSuite('package', testFiles('test/package')),
 ];
 
-const total = { passed: 0, failed: 0 };
+const total = { passed: 0, failed: 0, skipped: 0 };
+/** Suites with tests skipped or not run, for the closing line. */
+const skippedIn = [];
 const lines = [];
 for (const [name, command] of checks) {
   const code = await run(command);
   total[code === 0 ? 'passed' : 'failed'] += 1;
   lines.push(`${name}: ${code === 0 ? 'passed' : 'FAILED'}`);
 }
+const NO_KMS = 'no Kurento Media Server (../shared/kms, KMS_DIR, KMS_PREFIX)';
 for (const suite of suites) {
+  if (suite.notRun !== undefined) {
+    console.log(`\n${suite.name}: ${suite.notRun} tests not run: ${NO_KMS}`);
+    total.skipped += suite.notRun;
+    skippedIn.push(`${suite.name}: ${suite.notRun}, ${NO_KMS}`);
+    lines.push(`${suite.name}: ${suite.notRun} not run, ${NO_KMS}`);
+    continue;
+  }
   const code = await run(suite.command, suite.env);
   const counts = suite.counts();
   // A suite that exits non-zero without a counted failure still failed.
   if (code !== 0 && counts.failed === 0) counts.failed = 1;
   total.passed += counts.passed;
   total.failed += counts.failed;
-  lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed`);
+  const skipped = counts.skipped ?? 0;
+  total.skipped += skipped;
+  if (skipped > 0) skippedIn.push(`${suite.name}: ${skipped}`);
+  lines.push(
+    `${suite.name}: ${counts.passed} passed, ${counts.failed} failed` +
+      (skipped > 0 ? `, ${skipped} skipped` : ''),
+  );
 }
-console.log(`\n${lines.join('\n')}\n${total.passed} passed, ${total.failed} failed`);
+const notRun = total.skipped > 0 ? `, ${total.skipped} skipped (${skippedIn.join('; ')})` : '';
+console.log(`\n${lines.join('\n')}\n${total.passed} passed, ${total.failed} failed${notRun}`);
 process.exit(total.failed === 0 ? 0 : 1);
