@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, before, describe, test } from 'node:test';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { KurentoBackend } from '../../packages/server/src/media/kurento/kurento-backend.js';
 import { KurentoClient } from '../../packages/server/src/media/kurento/kurento-client.js';
@@ -23,6 +24,48 @@ import { until } from './helpers/fixture.js';
 import { sampleOffer } from './helpers/werift-peer.js';
 
 const skip = findKms() ? false : NO_KMS;
+
+/**
+ * A TCP proxy to a media server that a test can cut (every connection destroyed), make
+ * a black hole (connections accepted, nothing forwarded) or close (connections refused).
+ */
+async function proxyTo(port: number): Promise<{
+  url: string;
+  cut(): void;
+  blackHole(): void;
+  close(): Promise<void>;
+}> {
+  const sockets = new Set<Socket>();
+  let forwarding = true;
+  const server: Server = createServer((incoming) => {
+    sockets.add(incoming);
+    incoming.on('close', () => sockets.delete(incoming));
+    incoming.on('error', () => undefined);
+    if (!forwarding) return;
+    const outgoing = connect(port, '127.0.0.1');
+    sockets.add(outgoing);
+    outgoing.on('close', () => sockets.delete(outgoing));
+    outgoing.on('error', () => incoming.destroy());
+    incoming.pipe(outgoing).pipe(incoming);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const cut = (): void => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}/kurento`,
+    cut,
+    blackHole() {
+      forwarding = false;
+      cut();
+    },
+    async close() {
+      cut();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 describe('the Kurento backend on a real KMS', () => {
   let kms: KmsInstance;
@@ -140,6 +183,85 @@ describe('the Kurento backend on a real KMS', () => {
       await subscriber.release();
       await assert.rejects(subscriber.processOffer('v=0'), /released/);
       await pipeline.release();
+    },
+  );
+});
+
+describe('losing the connection to a media server', () => {
+  let kms: KmsInstance;
+  before(async () => {
+    if (!skip) kms = await startKms();
+  });
+  after(() => kms?.stop());
+
+  /** A backend over a proxy to the KMS, and a room's pipeline with a publisher on it. */
+  async function pipelineBehindProxy(t: TestContext, lossTimeoutMs = 4000) {
+    const proxy = await proxyTo(kms.port);
+    t.after(() => proxy.close());
+    const backend = new KurentoBackend({
+      urls: [proxy.url],
+      reconnectDelaysMs: [0, 50],
+      requestTimeoutMs: 3000,
+      lossTimeoutMs,
+    });
+    t.after(() => backend.close());
+    const pipeline = await backend.createPipeline('room');
+    const publisher = await pipeline.createPublisher({ participant: 'alice' });
+    const lost: MediaError[] = [];
+    pipeline.onLost((error) => lost.push(error));
+    return { proxy, backend, client: backend.clients[0]!, pipeline, publisher, lost };
+  }
+
+  test(
+    'a dropped connection is re-opened in the same Kurento session: objects and events are kept',
+    { skip },
+    async (t) => {
+      const { proxy, client, pipeline, publisher, lost } = await pipelineBehindProxy(t);
+      const sessionId = client.sessionId;
+      const reopened = new Promise<void>((resolve) =>
+        client.onConnection((change) => change.reopened && resolve()),
+      );
+      proxy.cut();
+      await reopened;
+      assert.equal(client.sessionId, sessionId);
+      assert.ok((await client.getPipelines()).includes(pipeline.id));
+      const candidates: IceCandidateInit[] = [];
+      publisher.onIceCandidate((candidate) => candidates.push(candidate));
+      await publisher.processOffer(await sampleOffer('sendonly'));
+      await until(() => candidates.length > 0, 'a candidate after the re-open');
+      assert.deepEqual(lost, []);
+      assert.equal(pipeline.released, false);
+    },
+  );
+
+  test(
+    'a media server that refuses connections is lost at once: its pipelines say so and read as released',
+    { skip },
+    async (t) => {
+      const { proxy, backend, pipeline, publisher, lost } = await pipelineBehindProxy(t);
+      await proxy.close();
+      await until(() => lost.length === 1, 'the pipeline lost');
+      assert.ok(lost[0] instanceof MediaError);
+      assert.match(lost[0].message, /refuses connections/);
+      assert.equal(pipeline.released, true);
+      assert.equal(publisher.released, true);
+      assert.deepEqual(backend.stats(), { pipelines: 0, endpoints: 0 });
+      await publisher.release(); // never rejects, asks nothing of the server
+      await assert.rejects(pipeline.createPublisher({ participant: 'bob' }), /refuses connections/);
+    },
+  );
+
+  test(
+    'a media server unreachable without a refusal is lost after lossTimeoutMs',
+    { skip },
+    async (t) => {
+      const { proxy, pipeline, lost } = await pipelineBehindProxy(t, 300);
+      const started = Date.now();
+      proxy.blackHole();
+      await until(() => lost.length === 1, 'the pipeline lost');
+      assert.ok(Date.now() - started >= 290);
+      assert.match(lost[0]!.message, /stayed unreachable for 300 ms/);
+      assert.equal(pipeline.released, true);
     },
   );
 });

@@ -286,7 +286,10 @@ export class KurentoClient {
   }
 
   private connect(): void {
-    const socket = new WebSocket(this.url, { maxPayload: MAX_PAYLOAD });
+    const socket = new WebSocket(this.url, {
+      maxPayload: MAX_PAYLOAD,
+      handshakeTimeout: this.requestTimeoutMs,
+    });
     this.socket = socket;
     let refused = false;
     socket.on('open', () => this.handleOpen(socket));
