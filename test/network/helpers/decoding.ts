@@ -30,31 +30,35 @@ export function framesByParticipant(page: Page): Promise<Record<string, number>>
 }
 
 /**
- * Resolves with the seconds from `sinceMs` (a `Date.now()`) until the page decodes video
- * from each of `remotes` (names) and its frame counts then rise by several frames.
+ * Resolves with the seconds from `sinceMs` (a `Date.now()`) until the page decodes new
+ * video from each of `remotes` (names), once every one of them has given several new
+ * frames. New frames count from zero for a page that just opened, else (`fromNow`) from
+ * the first reading; a peer connection rebuilt meanwhile counts from zero again.
  */
 export async function decodingFrom(
   page: Page,
   remotes: string[],
   sinceMs: number,
-  timeoutMs = 20000,
+  { timeoutMs = 20000, fromNow = false } = {},
 ): Promise<number> {
-  const first = await waitUntil(
-    async () => {
-      const frames = await framesByParticipant(page);
-      return remotes.every((name) => (frames[name] ?? 0) > 0) && frames;
-    },
-    { timeoutMs, intervalMs: 50, message: `video decoded from ${remotes.join(', ')}` },
-  );
-  const seconds = (Date.now() - sinceMs) / 1000;
+  const progress = new Map(remotes.map((name) => [name, { last: 0, gained: 0, firstAt: 0 }]));
+  let baseline = !fromNow;
   await waitUntil(
     async () => {
       const frames = await framesByParticipant(page);
-      return remotes.every((name) => (frames[name] ?? 0) > first[name]! + 3);
+      const now = Date.now();
+      for (const [name, p] of progress) {
+        const count = frames[name] ?? 0;
+        if (baseline) p.gained += count >= p.last ? count - p.last : count;
+        p.last = count;
+        if (p.gained > 0 && !p.firstAt) p.firstAt = now;
+      }
+      baseline = true;
+      return [...progress.values()].every((p) => p.gained > 3);
     },
-    { timeoutMs, message: `frames from ${remotes.join(', ')} rising` },
+    { timeoutMs, intervalMs: 50, message: `new video frames from ${remotes.join(', ')}` },
   );
-  return seconds;
+  return (Math.max(...[...progress.values()].map((p) => p.firstAt)) - sinceMs) / 1000;
 }
 
 /** What a page decoded from one remote participant over a sampling period. */

@@ -93,11 +93,23 @@ export interface Topology {
    * mapping (address and port), as when an ISP reassigns a home's address.
    */
   changeNatMapping(): Promise<void>;
-  /** The router's connection tracking entries, one line each (`/proc/net/nf_conntrack`). */
-  conntrack(): Promise<string[]>;
+  /**
+   * The NAT's mappings: each connection tracking entry (`/proc/net/nf_conntrack`) of a
+   * flow from a home, as the home's `address:port` and the outside `address:port` it is
+   * mapped to.
+   */
+  natMappings(): Promise<{ home: string; outside: string }[]>;
   /** Deletes every namespace (with their links, tables and queues). Safe to call twice. */
   destroy(): void;
 }
+
+/**
+ * A connection tracking entry of a flow from a home (the original tuple's source in
+ * 100.64.0.0/10): its source and port, and the reply tuple's destination and port, which
+ * is where the NAT mapped it.
+ */
+const ENTRY_FROM_HOME =
+  /src=(100\.(?:6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.\d+\.\d+) dst=\S+ sport=(\d+) dport=\d+ .*?src=\S+ dst=(\S+) sport=\d+ dport=(\d+)/gm;
 
 /** The nftables ruleset of the router: masquerade out of `wan0`, and the faults chain. */
 function routerRuleset(ports: string): string {
@@ -252,9 +264,12 @@ add rule ip krnet postrouting oifname "wan0" masquerade
       await ip('-n', router, 'address', 'delete', `${from}/24`, 'dev', 'wan0');
       await ip('-n', router, 'address', 'add', `${to}/24`, 'dev', 'wan0');
     },
-    async conntrack() {
+    async natMappings() {
       const table = await exec(router, 'cat', ['/proc/net/nf_conntrack']);
-      return table.split('\n').filter(Boolean);
+      return [...table.matchAll(ENTRY_FROM_HOME)].map(([, home, port, outside, outsidePort]) => ({
+        home: `${home}:${port}`,
+        outside: `${outside}:${outsidePort}`,
+      }));
     },
     destroy,
   };
