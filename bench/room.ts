@@ -1,15 +1,18 @@
 /**
- * Bench: `npm run bench -- [N] [holdSeconds] [rounds]` (defaults 3, 20 and 3).
+ * Bench: `npm run bench -- [N] [holdSeconds] [rounds] [--backend=werift|kurento|both]`
+ * (defaults 3, 20, 3 and werift).
  *
- * Starts the reference server and drives N headless Chromium participants through the
- * demo page into one room, then prints:
+ * Starts the reference server (on the embedded werift SFU, or with `kurento` on a Kurento
+ * Media Server of its own, started on free ports; `both` measures one, then the other,
+ * in one run) and drives N headless Chromium participants through the demo page into
+ * one room, then prints:
  *   - join -> first remote frame and join -> a frame from everyone already in the room
  *     (ms; median and max over participants 2..N as they join one after another);
  *   - the same for a late joiner into the full room, `rounds` times with RoomClient and
  *     `rounds` times with the baseline: a kurento-utils client driven the way the Kurento
  *     tutorial does, measured in the same run against the same server, and the ratio;
- *   - the server's CPU (% of one core) and RSS (MB) over the hold, and receivers'
- *     decoded frame rates;
+ *   - the server's CPU (% of one core; Node and KMS processes together on Kurento) and
+ *     RSS (MB) over the hold, and receivers' decoded frame rates;
  *   - bundle sizes, minified and gzipped, against kurento-utils as the baseline (`./size.ts`).
  * Every camera sends 320x240 at 15 fps, as the Kurento tutorial's client asks.
  * "Join" is the moment the client constructs its signaling WebSocket; a frame is the
@@ -18,6 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
+import { startKms, type KmsInstance } from '../test/helpers/kms.js';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { inboundReports, launchBrowser, openPage } from '../test/helpers/browser.js';
 import { demoUrl, tiles } from '../test/helpers/room-page.js';
@@ -110,18 +114,43 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const stats = (values: number[]) =>
   `median ${fmt(median(values))}  max ${fmt(Math.max(...values))}`;
 
-const participants = Number(process.argv[2] ?? 3);
-const holdSeconds = Number(process.argv[3] ?? 20);
-const rounds = Number(process.argv[4] ?? 3);
+/** CPU seconds and RSS (MB) of the media side: the server, plus its KMS if any. */
+function mediaUsage(pids: number[]) {
+  const usages = pids.map(processUsage);
+  return {
+    cpuSeconds: usages.reduce((sum, u) => sum + u.cpuSeconds, 0),
+    rssMb: usages.reduce((sum, u) => sum + u.rssMb, 0),
+  };
+}
+
+type Backend = 'werift' | 'kurento';
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const backendFlag = flags.find((flag) => flag.startsWith('--backend='))?.slice(10) ?? 'werift';
+if (!['werift', 'kurento', 'both'].includes(backendFlag)) {
+  throw new Error(`--backend must be werift, kurento or both, got ${backendFlag}`);
+}
+const backends: Backend[] =
+  backendFlag === 'both' ? ['werift', 'kurento'] : [backendFlag as Backend];
+const participants = Number(positional[0] ?? 3);
+const holdSeconds = Number(positional[1] ?? 20);
+const rounds = Number(positional[2] ?? 3);
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** Every participant's camera: the Kurento tutorial's size and rate (its client asks 320 wide at 15 fps). */
 const VIDEO = process.env.BENCH_VIDEO ?? '320x240@15';
 
 async function main() {
+  for (const backend of backends) await measure(backend);
+  await printSizes();
+}
+
+async function measure(backend: Backend) {
   console.log(
-    `kurento-room bench: ${participants} participants at ${VIDEO}, ${holdSeconds} s hold, ${rounds} late-join rounds`,
+    `kurento-room bench (${backend === 'kurento' ? 'Kurento Media Server' : 'werift SFU'}): ${participants} participants at ${VIDEO}, ${holdSeconds} s hold, ${rounds} late-join rounds`,
   );
-  const server = await startServerProcess({ LOG_LEVEL: 'warn' });
+  const kms: KmsInstance | undefined = backend === 'kurento' ? await startKms() : undefined;
+  const server = await startServerProcess({ LOG_LEVEL: 'warn', ...(kms && { KMS_URL: kms.url }) });
+  const mediaPids = kms ? [server.pid, kms.kmsPid] : [server.pid];
   const tutorial = await serveTutorialClient();
   const browser = await launchBrowser();
   try {
@@ -138,22 +167,23 @@ async function main() {
     console.log(`  join -> frames from all present      ${stats(buildUp.map((t) => t.all))}`);
 
     // 2. The full room held: server CPU and memory, receivers' frame rates.
-    const start = processUsage(server.pid);
+    const start = mediaUsage(mediaPids);
     const framesBefore = await Promise.all(pages.map(inboundReports));
     const rss: number[] = [];
     const t0 = Date.now();
     while (Date.now() - t0 < holdSeconds * 1000) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      rss.push(processUsage(server.pid).rssMb);
+      rss.push(mediaUsage(mediaPids).rssMb);
     }
     const elapsed = (Date.now() - t0) / 1000;
-    const end = processUsage(server.pid);
+    const end = mediaUsage(mediaPids);
     const framesAfter = await Promise.all(pages.map(inboundReports));
     const fps = framesAfter.flatMap((reports, p) =>
       reports.map((r, i) => (r.framesDecoded - (framesBefore[p][i]?.framesDecoded ?? 0)) / elapsed),
     );
     const cpu = (100 * (end.cpuSeconds - start.cpuSeconds)) / elapsed;
-    console.log(`\nserver over a ${fmt(elapsed)} s hold with ${participants} participants`);
+    const what = kms ? 'server and KMS' : 'server';
+    console.log(`\n${what} over a ${fmt(elapsed)} s hold with ${participants} participants`);
     console.log(`  CPU ${fmt(cpu, 1)} % of one core`);
     console.log(
       `  RSS start ${fmt(rss[0] ?? start.rssMb)} MB  max ${fmt(Math.max(...rss))} MB  end ${fmt(end.rssMb)} MB`,
@@ -197,9 +227,9 @@ async function main() {
     await browser.close();
     await tutorial.close();
     await server.stop();
+    await kms?.stop();
   }
-
-  await printSizes();
+  console.log('');
 }
 
 // An interrupted bench still ends its server (test/helpers/server-process.ts kills it on exit).
