@@ -46,7 +46,12 @@ export async function launchInNamespace(
       `--ignore-certificate-errors-spki-list=${spkiSha256}`,
     ],
   });
-  browser.once('disconnected', () => rmSync(dir, { recursive: true, force: true }));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.on('exit', remove);
+  browser.once('disconnected', () => {
+    remove();
+    process.off('exit', remove);
+  });
   return browser;
 }
 

@@ -129,6 +129,26 @@ function routerRuleset(ports: string): string {
 `;
 }
 
+/** Exits with the shell's code for `signal`, so that the 'exit' handlers tear down. */
+function exitOnSignal(signal: NodeJS.Signals): void {
+  process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+}
+
+/**
+ * Deletes the namespaces a test process left behind when it was killed outright
+ * (`krnet-PID-…` whose PID no longer runs). Their processes died with their test.
+ */
+function reapStaleNamespaces(): void {
+  const listing = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  for (const [, name, pid] of listing.matchAll(/^(krnet-(\d+)-\S+)/gm)) {
+    try {
+      process.kill(Number(pid), 0);
+    } catch {
+      execFileSync('ip', ['netns', 'delete', name!], { stdio: 'ignore' });
+    }
+  }
+}
+
 /**
  * Builds the topology with `homes` home namespaces behind one NAT; registers a process
  * `exit` handler that tears it down. Throws (after tearing down what was built) when a
@@ -147,11 +167,14 @@ export async function createTopology(
     run('ip', ['netns', 'exec', ns, command, ...args], input);
   const nft = (script: string) => exec(router, 'nft', ['-f', '-'], script);
 
+  reapStaleNamespaces();
   let destroyed = false;
   const destroy = () => {
     if (destroyed) return;
     destroyed = true;
     process.off('exit', destroy);
+    process.off('SIGINT', exitOnSignal);
+    process.off('SIGTERM', exitOnSignal);
     for (const ns of namespaces) {
       try {
         execFileSync('ip', ['netns', 'delete', ns], { stdio: 'ignore' });
@@ -161,6 +184,9 @@ export async function createTopology(
     }
   };
   process.on('exit', destroy);
+  // A signal ends the process without 'exit' handlers unless it is handled: exit instead.
+  process.on('SIGINT', exitOnSignal);
+  process.on('SIGTERM', exitOnSignal);
 
   /** A veth pair between two namespaces, each end addressed (/24) and up. */
   const link = async (a: [ns: string, dev: string, address: string], b: typeof a) => {
