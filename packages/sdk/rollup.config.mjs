@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { cli as customElementsAnalyzer } from '@custom-elements-manifest/analyzer/cli.js';
 import { literalsHtmlCssMinifier } from '@literals/rollup-plugin-html-css-minifier';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
 import esbuild, { minify } from 'rollup-plugin-esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -27,8 +28,8 @@ function customElementsManifest() {
 /**
  * TypeScript to JavaScript, then the HTML and CSS inside Lit's `html` and `css` templates
  * minified (whitespace and comments: Lit ships them as written), then, with `minified`, the
- * whole chunk minified. The templates are minified before the names are, so the tags are
- * still called `html` and `css`.
+ * whole chunk minified by esbuild; the drop-in's output then goes through terser (below).
+ * The templates are minified before the names are, so the tags are still called `html` and `css`.
  */
 const typescript = (minified) => [
   esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', legalComments: 'none' }),
@@ -59,6 +60,15 @@ export default [
       sourcemap: true,
       entryFileNames: 'kurento-room.bundle.js',
       chunkFileNames: 'kurento-room.[name].js',
+      // terser's second pass after esbuild's: some 2% fewer bytes gzipped (`npm run bench:size`).
+      plugins: [
+        terser({
+          module: true,
+          ecma: 2020,
+          compress: { passes: 2 },
+          format: { comments: false },
+        }),
+      ],
     },
   },
 ];

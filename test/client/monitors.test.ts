@@ -296,7 +296,7 @@ describe('RoomClient stats loop and monitors', () => {
         await startScreenShare(client);
         const [, screen] = await events.next('localTrackReplaced');
         await events.next('speakingChanged');
-        expect(intervals.live.size).to.equal(1); // The stats loop.
+        expect(intervals.live.size).to.equal(2); // The stats loop and the socket's ping.
         expect(listeners.live.size).to.equal(1);
 
         await client[how]();

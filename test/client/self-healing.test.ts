@@ -140,12 +140,12 @@ describe('RoomClient self-healing media', () => {
     const room = start({ existing: ['bob', 'carol'] });
     const { client, peers } = room;
     await joinedWithMedia(room);
-    expect(intervals.live.size).to.equal(1);
+    expect(intervals.live.size).to.equal(2); // The watchdog's stats loop and the socket's ping.
     await until(() => peers.created.some((p) => p.stats.length >= 2), 'two looks at the stats');
     await client.leave();
     expect(intervals.live.size).to.equal(0);
     await client.join('lobby', 'ada');
-    expect(intervals.live.size).to.equal(1);
+    expect(intervals.live.size).to.equal(2);
     await client.close();
     expect(intervals.live.size).to.equal(0);
     const stats = peers.created.flatMap((p) => p.stats);

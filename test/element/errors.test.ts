@@ -161,5 +161,42 @@ describe('<kurento-room> errors in words', () => {
         'Enter a room and a name.',
       );
     });
+
+    it('names an insecure page and an unreachable media server for what they are', () => {
+      expect(describeError(new MediaAccessError('insecure', 'x'), attempt)).to.equal(
+        'The camera or microphone needs a secure (HTTPS) page: open this page over https://; you can still see and hear the others.',
+      );
+      expect(describeError(new NegotiationError('timeout', 'Bob', 'x'), attempt)).to.equal(
+        'Cannot reach the media server: a TURN server may be needed.',
+      );
+    });
+  });
+
+  it('on a page that is not a secure context, opening media fails as insecure (words above), not as a busy camera', async () => {
+    const descriptor = Object.getOwnPropertyDescriptor(window, 'isSecureContext');
+    Object.defineProperty(window, 'isSecureContext', { value: false, configurable: true });
+    Object.defineProperty(navigator, 'mediaDevices', { value: undefined, configurable: true });
+    try {
+      const error = await mediaDevicesError();
+      expect(error).to.be.instanceOf(MediaAccessError);
+      expect(error.reason).to.equal('insecure');
+    } finally {
+      delete (navigator as { mediaDevices?: unknown }).mediaDevices;
+      if (descriptor) Object.defineProperty(window, 'isSecureContext', descriptor);
+      else delete (window as { isSecureContext?: unknown }).isSecureContext;
+    }
+    expect(navigator.mediaDevices).to.not.equal(undefined);
+    expect(window.isSecureContext).to.equal(true);
   });
 });
+
+/** What `mediaDevices()` throws now. */
+async function mediaDevicesError(): Promise<MediaAccessError> {
+  const { mediaDevices } = await import('../../packages/sdk/src/core/media.js');
+  try {
+    mediaDevices();
+  } catch (error) {
+    return error as MediaAccessError;
+  }
+  throw new Error('mediaDevices() did not throw');
+}

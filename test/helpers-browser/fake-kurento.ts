@@ -77,6 +77,8 @@ export interface FakeKurentoOptions {
   refuse?: boolean;
   /** Participants whose endpoints send silence (a disabled audio track) until `setAudioEnabled()`. Default none. */
   silent?: string[];
+  /** Answer each `ping` with `pong`, as the reference server does. Default false: ignore it, as Kurento's tutorial server does. */
+  pong?: boolean;
 }
 
 type Socket = WebSocketHandlerConnection['client'];
@@ -94,6 +96,8 @@ interface Connection {
   sessionId?: string;
   /** Its mute state, as its last `setMediaState` said; kept on a takeover. */
   mediaState: MuteState;
+  /** Set by `freeze()`: the link is down, nothing goes either way. */
+  frozen?: boolean;
 }
 
 type MuteState = Omit<SetMediaStateMessage, 'id'>;
@@ -160,6 +164,15 @@ export class FakeKurento {
   /** Closes the latest socket from the server side. */
   closeSocket(code = 1011): void {
     this.#latest()?.socket.close(code, 'server going away');
+  }
+
+  /**
+   * The latest socket goes silent without closing, as over a link that went down: nothing
+   * it receives is handled and nothing is sent on it again.
+   */
+  freeze(): void {
+    const connection = this.#latest();
+    if (connection) connection.frozen = true;
   }
 
   /** Refuses the next `count` connections: each is closed at once (code 1006 at the client). */
@@ -290,6 +303,7 @@ export class FakeKurento {
     };
     this.#open.push(connection);
     client.addEventListener('message', (event) => {
+      if (connection.frozen) return;
       const parsed = parseClientMessage(event.data);
       if (!parsed.ok) throw new Error(`fake server got an invalid frame: ${String(event.data)}`);
       this.received.push(parsed.message);
@@ -328,6 +342,9 @@ export class FakeKurento {
         return;
       case 'setMediaState':
         this.#setMediaState(connection, message);
+        return;
+      case 'ping':
+        if (this.#options.pong) this.#send(connection, { id: 'pong' });
         return;
     }
   }
@@ -499,6 +516,7 @@ export class FakeKurento {
   }
 
   #send(connection: Connection, message: ServerMessage): void {
+    if (connection.frozen) return;
     connection.socket.send(serializeMessage(message));
     this.sent.push(message);
   }

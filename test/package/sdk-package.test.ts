@@ -2,7 +2,7 @@
  * The SDK package as app teams receive it: `npm pack` of packages/sdk (built by `npm test`
  * before this suite), checked by publint and attw, then installed from the tarball into a
  * temporary app (test/consumer/) that type-checks with `strict` and `skipLibCheck: false`
- * and bundles for the browser with esbuild. The install pulls Lit and nanoevents and nothing
+ * and bundles for the browser with esbuild. The install pulls Lit and nothing
  * else: no server package. Needs the npm registry or npm's cache for the consumer's tools.
  */
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ const CONSUMER = join(ROOT, 'test/consumer');
 const require = createRequire(import.meta.url);
 const sdkPackage = JSON.parse(readFileSync(join(SDK, 'package.json'), 'utf8'));
 
-/** What installing the tarball may bring: the package, Lit's packages, nanoevents. */
+/** What installing the tarball may bring: the package and Lit's packages. */
 const ALLOWED_PACKAGES = new Set([
   'kurento-room',
   'lit',
@@ -35,7 +35,6 @@ const ALLOWED_PACKAGES = new Set([
   '@lit/reactive-element',
   '@lit-labs/ssr-dom-shim',
   '@types/trusted-types',
-  'nanoevents',
 ]);
 
 /** The consumer's tools, at the versions the repository itself uses. */
@@ -88,8 +87,8 @@ describe('the kurento-room tarball', () => {
     assert.equal(sdkPackage.license, 'Apache-2.0');
   });
 
-  test('depends on lit and nanoevents only', () => {
-    assert.deepEqual(Object.keys(sdkPackage.dependencies).sort(), ['lit', 'nanoevents']);
+  test('depends on lit only', () => {
+    assert.deepEqual(Object.keys(sdkPackage.dependencies), ['lit']);
     assert.equal(sdkPackage.peerDependencies, undefined);
   });
 
@@ -159,7 +158,7 @@ describe('a strict TypeScript app that installs the tarball', () => {
     cpSync(CONSUMER, app, { recursive: true, filter: (path) => !path.endsWith('README.md') });
   });
 
-  test('gets kurento-room, Lit and nanoevents, and no server package', () => {
+  test('gets kurento-room and Lit, and no server package', () => {
     const { names, bytes } = footprint;
     console.log(
       `install footprint: ${names.length} packages (${names.join(', ')}), ${(bytes / 1e6).toFixed(2)} MB`,
@@ -167,11 +166,9 @@ describe('a strict TypeScript app that installs the tarball', () => {
     assert.deepEqual(
       names.filter((name) => !ALLOWED_PACKAGES.has(name)),
       [],
-      'only kurento-room, Lit and nanoevents are installed',
+      'only kurento-room and Lit are installed',
     );
-    assert.ok(
-      names.includes('kurento-room') && names.includes('lit') && names.includes('nanoevents'),
-    );
+    assert.ok(names.includes('kurento-room') && names.includes('lit'));
   });
 
   test('type-checks: strict, skipLibCheck false, moduleResolution bundler (plain TS, React 19, Vue 3)', async () => {

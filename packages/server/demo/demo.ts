@@ -1,8 +1,9 @@
 // The demo page: one <kurento-room>, whose pre-join screen asks for the room and name (and
 // previews the camera). `?room=R&name=N` fills them in; `&autojoin` joins at once; `&video=320x240@15` asks the camera for that size and
 // frame rate (default: the browser's, usually 640x480); `&layout=speaker` (or `grid`) sets
-// the element's `layout` attribute. ICE servers come from the reference server's
-// /config.json ({iceServers: RTCIceServer[]}); without it the room runs on host candidates.
+// the element's `layout` attribute. ICE servers and the ICE transport policy come from the
+// reference server's /config.json ({iceServers: RTCIceServer[], iceTransportPolicy?:
+// 'relay' | 'all'}); without it the room runs on host candidates.
 import 'kurento-room';
 import type { KurentoRoomElement } from 'kurento-room';
 
@@ -11,16 +12,22 @@ const share = document.querySelector<HTMLElement>('#share')!;
 const shareLink = document.querySelector<HTMLAnchorElement>('#share-link')!;
 const copyButton = document.querySelector<HTMLButtonElement>('#copy-link')!;
 
-/** The reference server's ICE servers, or undefined when /config.json is missing or invalid. */
-async function loadIceServers(): Promise<RTCIceServer[] | undefined> {
+/** The reference server's ICE configuration; empty when /config.json is missing or invalid. */
+async function loadIceConfig(): Promise<RTCConfiguration> {
   try {
     const response = await fetch('/config.json');
-    if (!response.ok) return undefined;
-    const config: unknown = await response.json();
-    const iceServers = (config as { iceServers?: unknown } | null)?.iceServers;
-    return Array.isArray(iceServers) ? (iceServers as RTCIceServer[]) : undefined;
+    if (!response.ok) return {};
+    const config = ((await response.json()) ?? {}) as Record<string, unknown>;
+    const { iceServers, iceTransportPolicy } = config;
+    return {
+      iceServers: Array.isArray(iceServers) ? (iceServers as RTCIceServer[]) : undefined,
+      iceTransportPolicy:
+        iceTransportPolicy === 'relay' || iceTransportPolicy === 'all'
+          ? iceTransportPolicy
+          : undefined,
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -44,11 +51,11 @@ function videoConstraints(value: string | null): MediaStreamConstraints | undefi
 const params = new URLSearchParams(location.search);
 const media = videoConstraints(params.get('video'));
 const layout = params.get('layout');
-const iceServers = loadIceServers();
+const iceConfig = loadIceConfig();
 
 const autojoin = params.has('autojoin');
 // With autojoin the element skips its pre-join preview; it joins once room and name are
-// set, which waits for the ICE servers.
+// set, which waits for the ICE configuration.
 element.autojoin = autojoin;
 if (!autojoin) {
   element.room = params.get('room') ?? '';
@@ -75,8 +82,9 @@ copyButton.addEventListener('click', () => {
   );
 });
 
-void iceServers.then((servers) => {
-  element.iceServers = servers;
+void iceConfig.then(({ iceServers, iceTransportPolicy }) => {
+  element.iceServers = iceServers;
+  element.iceTransportPolicy = iceTransportPolicy;
   if (autojoin) {
     element.room = params.get('room') ?? '';
     element.name = params.get('name') ?? '';

@@ -16,6 +16,8 @@ import type { ReconnectPolicy, RoomClientOptions } from './types.js';
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 /** `RoomClientOptions.rejoinGraceMs` when not given, in ms. */
 export const DEFAULT_REJOIN_GRACE_MS = 10_000;
+/** `RoomClientOptions.negotiationTimeoutMs` when not given, in ms. */
+export const DEFAULT_NEGOTIATION_TIMEOUT_MS = 10_000;
 
 /** The options a client runs on, every default applied. */
 export interface ClientConfig {
@@ -24,6 +26,9 @@ export interface ClientConfig {
   joinTimeoutMs: number;
   stallTimeoutMs: number;
   rejoinGraceMs: number;
+  negotiationTimeoutMs: number;
+  /** Every peer connection's configuration: `iceServers` and `iceTransportPolicy`. */
+  rtc: RTCConfiguration;
   /** Null: never reconnect. */
   policy: ReconnectPolicy | null;
   factory: PeerConnectionFactory;
@@ -46,6 +51,7 @@ export function readOptions(options: RoomClientOptions): ClientConfig {
   const joinTimeoutMs = options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
   const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const rejoinGraceMs = options.rejoinGraceMs ?? DEFAULT_REJOIN_GRACE_MS;
+  const negotiationTimeoutMs = options.negotiationTimeoutMs ?? DEFAULT_NEGOTIATION_TIMEOUT_MS;
   const policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
   const factory = options.peerConnectionFactory ?? nativePeerConnection;
   let media = options.media ?? DEFAULT_MEDIA;
@@ -56,12 +62,11 @@ export function readOptions(options: RoomClientOptions): ClientConfig {
   if (
     !(joinTimeoutMs > 0) ||
     !(stallTimeoutMs > 0) ||
+    !(negotiationTimeoutMs > 0) ||
     !(rejoinGraceMs >= 0) ||
     !(kbps === undefined || kbps > 0)
   ) {
-    throw new TypeError(
-      'joinTimeoutMs, stallTimeoutMs, maxBitrateKbps must be > 0, rejoinGraceMs >= 0.',
-    );
+    throw new TypeError('The timeouts and maxBitrateKbps must be > 0, rejoinGraceMs >= 0.');
   }
   if (policy && typeof policy.nextRetryDelayInMs !== 'function') {
     throw new TypeError('reconnectPolicy must be false or have nextRetryDelayInMs().');
@@ -74,6 +79,8 @@ export function readOptions(options: RoomClientOptions): ClientConfig {
     joinTimeoutMs,
     stallTimeoutMs,
     rejoinGraceMs,
+    negotiationTimeoutMs,
+    rtc: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy },
     policy: policy || null,
     factory,
     settings: { media, maxBitrate: kbps && kbps * 1000, open: options.getUserMedia },

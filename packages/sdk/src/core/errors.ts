@@ -40,13 +40,16 @@ export const KIND_DEVICE = { audio: 'microphone', video: 'camera' } as const;
  *   screen picker the user cancelled).
  * - `no-device`: no device matches (`NotFoundError`, `OverconstrainedError`).
  * - `unavailable`: a device exists but could not be started (`NotReadableError`, `AbortError`),
- *   or `navigator.mediaDevices` is missing (an insecure origin).
+ *   or `navigator.mediaDevices` is missing on a secure page.
+ * - `insecure`: the page is not a secure context (`http:` off localhost), where browsers
+ *   hide `navigator.mediaDevices` (Media Capture and Streams section 9.2; W3C Secure
+ *   Contexts): serve it over HTTPS.
  *
  * `device` says what was asked for: `camera or microphone` (joining), `camera`,
  * `microphone` (a device switch or the pre-join preview), or `screen` (a screen share).
  */
 export class MediaAccessError extends RoomError {
-  declare readonly reason: 'denied' | 'no-device' | 'unavailable';
+  declare readonly reason: 'denied' | 'no-device' | 'unavailable' | 'insecure';
   /** What could not be opened. */
   readonly device: MediaAccessDevice;
 
@@ -117,9 +120,12 @@ export class SignalingError extends RoomError {
  * - `answer`: the remote answer was rejected.
  * - `candidate`: a remote ICE candidate was rejected.
  * - `ice`: the peer connection reached `failed`.
+ * - `timeout`: the peer connection was not `connected` within `negotiationTimeoutMs` of its
+ *   offer: no answer came, or no ICE candidate pair worked (a firewall or NAT in the way; a
+ *   TURN server may be needed). The client rebuilds it, on a backoff.
  */
 export class NegotiationError extends RoomError {
-  declare readonly reason: 'offer' | 'answer' | 'candidate' | 'ice';
+  declare readonly reason: 'offer' | 'answer' | 'candidate' | 'ice' | 'timeout';
   readonly participant: string;
 
   constructor(

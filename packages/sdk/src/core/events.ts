@@ -16,7 +16,7 @@ import type {
   PeerState,
 } from './media-types.js';
 
-/** Events of {@link RoomClient}, subscribed with `client.on(name, listener)` (nanoevents). */
+/** Events of {@link RoomClient}, subscribed with `client.on(name, listener)`. */
 export interface RoomClientEvents extends MediaControlEvents {
   /** The signaling connection changed state. */
   connectionStateChanged: (state: ConnectionState, previous: ConnectionState) => void;

@@ -9,9 +9,10 @@
 /**
  * Why the client rebuilt a peer connection on its own: its `connectionState` became
  * `failed` (webrtc-pc section 4.3.3), it was `closed` by something other than the SDK, or
- * its video `stalled` (no frame decoded for `stallTimeoutMs`).
+ * its video `stalled` (no frame decoded for `stallTimeoutMs`), or it was never connected
+ * within `negotiationTimeoutMs` (`timeout`: no answer, or no working ICE candidate pair).
  */
-export type PeerRestartReason = 'failed' | 'closed' | 'stalled';
+export type PeerRestartReason = 'failed' | 'closed' | 'stalled' | 'timeout';
 
 /**
  * The signaling connection's state.

@@ -9,16 +9,16 @@ import { MediaAccessError, type MediaAccessDevice } from './errors.js';
 export const DEFAULT_MEDIA: MediaStreamConstraints = { audio: true, video: true };
 
 /**
- * `navigator.mediaDevices`. Throws a {@link MediaAccessError} `unavailable` where it is
- * missing, as on an insecure origin (Media Capture and Streams requires a secure context).
+ * `navigator.mediaDevices`. Throws a {@link MediaAccessError} where it is missing:
+ * `insecure` on a page that is not a secure context (Media Capture and Streams requires
+ * one), else `unavailable`.
  */
 export function mediaDevices(): MediaDevices {
   const devices = globalThis.navigator?.mediaDevices;
   if (!devices) {
-    throw new MediaAccessError(
-      'unavailable',
-      'navigator.mediaDevices is missing (insecure origin?).',
-    );
+    throw globalThis.isSecureContext === false
+      ? new MediaAccessError('insecure', 'The page is not a secure context (HTTPS).')
+      : new MediaAccessError('unavailable', 'navigator.mediaDevices is missing.');
   }
   return devices;
 }
@@ -26,8 +26,8 @@ export function mediaDevices(): MediaDevices {
 /**
  * Opens the camera and/or microphone (getUserMedia, Media Capture and Streams section 10),
  * or what `open` gives instead; a failure names `device` (default `camera or microphone`).
- * Rejects with a {@link MediaAccessError}: `denied`, `no-device`, or `unavailable` (also when
- * `navigator.mediaDevices` is missing, as on an insecure origin).
+ * Rejects with a {@link MediaAccessError}: `denied`, `no-device`, `unavailable`, or
+ * `insecure` (`navigator.mediaDevices` is missing on a page that is not a secure context).
  */
 export async function openMedia(
   constraints: MediaStreamConstraints,

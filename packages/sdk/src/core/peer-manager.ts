@@ -7,7 +7,9 @@
  * Self-healing media: while connected, a peer connection that reaches `failed`, is closed
  * by something else, or (a subscription) stops decoding video for `stallTimeoutMs` is
  * rebuilt alone with a new offer for the same sender (`peerRestarted`), with a backoff per
- * participant. One stats loop (a `getStats()` per peer connection every 250 ms while
+ * participant. So is a peer connection never `connected` within `negotiationTimeoutMs` of
+ * its offer (no answer, or no candidate pair that works: a TURN server may be needed),
+ * with a `NegotiationError('timeout')` each time. One stats loop (a `getStats()` per peer connection every 250 ms while
  * connected) feeds the watchdog, `getStats(client)`, and the opt-in `monitors`
  * (`activeSpeaker()`, `connectionQuality()`). Give `peerConnectionFactory` to see or wrap
  * every peer connection it makes.
@@ -15,7 +17,6 @@
  * @packageDocumentation
  */
 import { NegotiationError } from './errors.js';
-import { clientLog as log } from './log.js';
 import { stopStream } from './media.js';
 import { MediaWatchdog } from './media-watchdog.js';
 import type { PeerRestartReason } from './media-types.js';
@@ -52,12 +53,14 @@ export class PeerManager {
   readonly #config: RTCConfiguration;
   readonly #factory: PeerConnectionFactory;
   readonly #watchdog: MediaWatchdog;
+  readonly #timeoutMs: number;
 
   /**
    * @param config Every peer connection's `RTCConfiguration` (ICE servers).
    * @param factory What makes each `RTCPeerConnection`.
    * @param stallTimeoutMs How long a subscription's video may stop decoding before it is rebuilt, in ms.
    * @param monitors Run after each stats tick.
+   * @param timeoutMs The negotiation deadline: how long a new peer may take to connect, in ms.
    */
   constructor(
     host: PeerHost,
@@ -65,10 +68,12 @@ export class PeerManager {
     factory: PeerConnectionFactory,
     stallTimeoutMs: number,
     monitors: Monitor[],
+    timeoutMs: number,
   ) {
     this.#host = host;
     this.#config = config;
     this.#factory = factory;
+    this.#timeoutMs = timeoutMs;
     this.#watchdog = new MediaWatchdog(
       () => host.members(),
       (member, reason) => this.#restart(member, reason),
@@ -95,17 +100,23 @@ export class PeerManager {
     const { name } = member;
     const host = this.#host;
     try {
-      member.peer = new Peer(name, this.#factory(this.#config), send, {
-        offer: (sdpOffer) => host.send({ id: 'receiveVideoFrom', sender: name, sdpOffer }),
-        candidate: (candidate) => host.send({ id: 'onIceCandidate', name, candidate }),
-        track: (event) => this.#onTrack(member, event),
-        state: (state) => {
-          member.state = state;
-          host.emit('peerStateChanged', member.view, state);
+      member.peer = new Peer(
+        name,
+        this.#factory(this.#config),
+        send,
+        {
+          offer: (sdpOffer) => host.send({ id: 'receiveVideoFrom', sender: name, sdpOffer }),
+          candidate: (candidate) => host.send({ id: 'onIceCandidate', name, candidate }),
+          track: (event) => this.#onTrack(member, event),
+          state: (state) => {
+            member.state = state;
+            host.emit('peerStateChanged', member.view, state);
+          },
+          broken: (reason) => this.#watchdog.report(member, reason),
+          error: (error) => host.emit('error', error),
         },
-        broken: (reason) => this.#watchdog.report(member, reason),
-        error: (error) => host.emit('error', error),
-      });
+        this.#timeoutMs,
+      );
     } catch (cause) {
       return host.emit(
         'error',
@@ -163,7 +174,17 @@ export class PeerManager {
   #restart(member: Member, reason: PeerRestartReason): boolean {
     const send = member.peer ? this.#host.rebuild(member) : undefined;
     if (send === undefined) return false;
-    log.info(`Rebuilding the peer connection of ${member.name} (${reason}).`);
+    const { name } = member;
+    if (reason === 'timeout') {
+      this.#host.emit(
+        'error',
+        new NegotiationError(
+          reason,
+          name,
+          `No media connection for ${name} in ${this.#timeoutMs} ms: a TURN server may be needed.`,
+        ),
+      );
+    }
     this.unplug(member);
     this.connect(member, send);
     this.#host.emit('peerRestarted', member.view, reason);

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { NegotiationError, RoomError, SignalingError } from './errors.js';
+import { isCandidateOf } from '../protocol/ice-ufrag.js';
 import type { IceCandidateInit } from '../protocol/messages.js';
 import { SerialQueue } from '../protocol/serial-queue.js';
 
@@ -20,7 +21,7 @@ export interface PeerHandlers {
   /** `connectionState` changed (webrtc-pc section 4.3.3). */
   state(state: RTCPeerConnectionState): void;
   /** The connection broke on its own (see {@link Peer.broken}): reported when `connectionState` or the DTLS transport's state says so. */
-  broken(reason: 'failed' | 'closed'): void;
+  broken(reason: 'failed' | 'closed' | 'timeout'): void;
   /**
    * A failure that did not stop the peer: a `NegotiationError` (`offer`, `answer`,
    * `candidate`, `ice`), or a `SignalingError('protocol')` for an answer with no offer pending.
@@ -54,6 +55,8 @@ export class Peer {
   #local: IceCandidateInit[] | null = [];
   /** The DTLS transport, watched once the answer is applied. */
   #dtls: RTCDtlsTransport | null = null;
+  /** When this peer times out unless connected (`performance.now()`, ms); Infinity once it has been. */
+  #deadline: number;
 
   /**
    * @param participant Whose media this peer carries (used in errors).
@@ -61,14 +64,18 @@ export class Peer {
    *   sets its `onicecandidate`, `ontrack` and `onconnectionstatechange` and closes it.
    * @param send To publish: one `sendonly` transceiver per entry. Null to subscribe:
    *   one `recvonly` audio and one `recvonly` video transceiver (webrtc-pc section 5.1, `addTransceiver`).
+   * @param timeoutMs The negotiation deadline: not `connected` this long after it was made,
+   *   the peer is {@link Peer.broken} (`timeout`), in ms.
    */
   constructor(
     readonly participant: string,
     readonly pc: RTCPeerConnection,
     send: Outgoing | null,
     handlers: PeerHandlers,
+    timeoutMs: number,
   ) {
     this.#handlers = handlers;
+    this.#deadline = performance.now() + timeoutMs;
     if (send) {
       for (const { kind, track, maxBitrate } of send.tracks) {
         pc.addTransceiver(track ?? kind, {
@@ -91,6 +98,7 @@ export class Peer {
     pc.ontrack = (event) => handlers.track(event);
     pc.onconnectionstatechange = () => {
       const state = pc.connectionState;
+      if (state === 'connected') this.#deadline = Infinity;
       // The error first: the state handler may close this peer to rebuild it.
       if (state === 'failed') {
         handlers.error(new NegotiationError('ice', participant, `ICE failed for ${participant}.`));
@@ -105,14 +113,17 @@ export class Peer {
    * transport is `failed`; `closed` when it was closed by something other than
    * {@link Peer.close}: `pc.close()` called by someone else, or the remote end closing its
    * DTLS association (close_notify: the `RTCDtlsTransport` goes `closed`, webrtc-pc section
-   * 5.5, while ICE still says `connected`). Null while healthy, and after {@link Peer.close}.
+   * 5.5, while ICE still says `connected`); `timeout` when it has never been `connected`
+   * within the negotiation deadline (no answer came, or no candidate pair worked). Null
+   * while healthy, and after {@link Peer.close}.
    */
-  get broken(): 'failed' | 'closed' | null {
+  get broken(): 'failed' | 'closed' | 'timeout' | null {
     if (this.#isClosed) return null;
     const state = this.pc.connectionState;
     const dtls = this.#dtls?.state;
     if (state === 'failed' || dtls === 'failed') return 'failed';
-    return state === 'closed' || dtls === 'closed' ? 'closed' : null;
+    if (state === 'closed' || dtls === 'closed') return 'closed';
+    return performance.now() > this.#deadline ? 'timeout' : null;
   }
 
   /** Creates and sets the offer, reports it through `handlers.offer`, then releases held local candidates. */
@@ -138,10 +149,8 @@ export class Peer {
       if (this.pc.signalingState !== 'have-local-offer') {
         throw new SignalingError(
           'protocol',
-          `An answer for ${this.participant} came with no offer pending.`,
-          {
-            code: 'UNEXPECTED_ANSWER',
-          },
+          `receiveVideoAnswer for "${this.participant}", with no offer.`,
+          { code: 'UNEXPECTED_ANSWER' },
         );
       }
       await this.pc.setRemoteDescription({ type: 'answer', sdp });
@@ -160,11 +169,15 @@ export class Peer {
 
   /**
    * Adds a remote ICE candidate (`addIceCandidate`, webrtc-pc section 4.4.1.7), or queues it
-   * until the answer is applied. Reports `NegotiationError('candidate')` if it is rejected.
+   * until the answer is applied. One whose `ufrag` is not the answer's belongs to the
+   * endpoint this peer replaced: it is dropped (see `isCandidateOf`). Reports
+   * `NegotiationError('candidate')` if it is rejected.
    */
   addCandidate(candidate: IceCandidateInit): void {
     if (this.#remote) this.#remote.push(candidate);
-    else void this.#run('candidate', () => this.pc.addIceCandidate(candidate));
+    else if (isCandidateOf(candidate.candidate, this.pc.remoteDescription!.sdp)) {
+      void this.#run('candidate', () => this.pc.addIceCandidate(candidate));
+    }
   }
 
   /** The sender of the `kind` transceiver (a publisher's); undefined after {@link Peer.close}. */

@@ -10,7 +10,6 @@
  *
  * @packageDocumentation
  */
-import { createNanoEvents } from 'nanoevents';
 import { readOptions } from './client-options.js';
 import { InvalidStateError, SignalingError, checkBoolean, type RoomError } from './errors.js';
 import { LocalMedia, type MediaSettings } from './local-media.js';
@@ -20,7 +19,7 @@ import { PeerManager } from './peer-manager.js';
 import { Playback } from './playback.js';
 import type { ErrorMessage, IceCandidateMessage, ServerMessage } from '../protocol/messages.js';
 import { Roster } from './roster.js';
-import { safeEmit } from './safe-emitter.js';
+import { listen, safeEmit, type Listeners } from './safe-emitter.js';
 import { SignalingSession } from './signaling-session.js';
 import type { ConnectionState, Participant, RoomClientEvents, RoomClientOptions } from './types.js';
 
@@ -56,8 +55,8 @@ export { DEFAULT_JOIN_TIMEOUT_MS, DEFAULT_REJOIN_GRACE_MS } from './client-optio
  * it imports.
  */
 export class RoomClient {
-  readonly #events = createNanoEvents<RoomClientEvents>();
-  readonly #emit = safeEmit(this.#events);
+  readonly #listeners: Listeners = {};
+  readonly #emit = safeEmit(this.#listeners);
   /** @internal The constraints and bitrate cap; `setVideoPreset()` and `setMaxBitrate()` change them. */
   readonly settings: MediaSettings;
   readonly #session: SignalingSession;
@@ -105,10 +104,11 @@ export class RoomClient {
           return this.#roster.get(member.name) === member ? null : undefined;
         },
       },
-      { iceServers: options.iceServers ?? [] },
+      config.rtc,
       config.factory,
       config.stallTimeoutMs,
       (options.monitors ?? []).map((monitor) => monitor(emit)),
+      config.negotiationTimeoutMs,
     );
     this.#roster = new Roster(emit, config.rejoinGraceMs, this.#peers);
   }
@@ -149,9 +149,12 @@ export class RoomClient {
     return this.#playback.blocked;
   }
 
-  /** Subscribes `listener` to `event` (nanoevents); returns the function that unsubscribes it. */
+  /**
+   * Subscribes `listener` to `event`; returns the function that unsubscribes it. A listener
+   * that throws is logged (`console.error`) and cannot break the others or the client.
+   */
   on<E extends keyof RoomClientEvents>(event: E, listener: RoomClientEvents[E]): () => void {
-    return this.#events.on(event, listener);
+    return listen(this.#listeners, event, listener);
   }
 
   /**
@@ -427,7 +430,6 @@ export class RoomClient {
     if (previous === next) return;
     this.#current = next;
     this.#peers.watch(next === 'connected');
-    log.debug(`${previous} -> ${next}`);
     this.#emit('connectionStateChanged', next, previous);
   }
 }

@@ -15,6 +15,14 @@
  * come back before `participantLeft` (see `roster.ts`). When the policy gives up:
  * `disconnected`, and `error` with `SignalingError('reconnect-failed')`.
  *
+ * Liveness: while the socket is open the client sends `ping` every {@link PING_INTERVAL_MS}.
+ * Once the server has answered one with `pong` (the reference server does; Kurento's
+ * ignore it, and are then never timed), a socket on which nothing arrives for two pings in a
+ * row is dead: it is dropped and the outage begins, within 4 to 6 s of the last frame, where
+ * TCP alone could take minutes to notice. A re-join attempt waits at most
+ * {@link REJOIN_TIMEOUT_MS} (or `joinTimeoutMs`, if shorter), so that one lost in a network
+ * outage does not hold up the next one.
+ *
  * @packageDocumentation
  */
 import { SignalingError, type RoomError } from './errors.js';
@@ -31,6 +39,11 @@ import { REPLACED_CLOSE_CODE } from '../protocol/replaced-close-code.js';
 import type { ReconnectPolicy } from './types.js';
 
 type Timer = ReturnType<typeof setTimeout>;
+
+/** How often the client pings an open signaling socket, in ms. */
+export const PING_INTERVAL_MS = 2000;
+/** How long one re-join attempt may take (socket and answer) at most, in ms. */
+export const REJOIN_TIMEOUT_MS = 3000;
 
 /** What a {@link SignalingSession} reports. Nothing is reported after {@link SignalingSession.stop}. */
 export interface SessionHandlers {
@@ -69,6 +82,8 @@ export class SignalingSession {
   #attempts = 0;
   /** The timer of the next re-join. */
   #retryTimer?: Timer;
+  /** The open socket's ping timer. */
+  #pinger?: ReturnType<typeof setInterval>;
 
   readonly #url: string;
   readonly #joinTimeoutMs: number;
@@ -113,11 +128,10 @@ export class SignalingSession {
     return joining;
   }
 
-  /** Sends `message` as one text frame (dropped, and logged at debug, unless the socket is open). */
+  /** Sends `message` as one text frame; dropped unless the socket is open (a re-join resends what matters). */
   send(message: ClientMessage): void {
     const ws = this.#ws;
     if (ws?.readyState === WebSocket.OPEN) ws.send(serializeMessage(message));
-    else log.debug(`Not sent (socket not open): ${message.id}`);
   }
 
   /**
@@ -149,28 +163,47 @@ export class SignalingSession {
    */
   #dial(): void {
     const joinRoom = this.#joinRoom!;
+    const timeoutMs =
+      this.#outageSince === undefined
+        ? this.#joinTimeoutMs
+        : Math.min(this.#joinTimeoutMs, REJOIN_TIMEOUT_MS);
     this.#attemptTimer = setTimeout(() => {
-      this.fail(
-        new SignalingError('timeout', `No answer to joinRoom in ${this.#joinTimeoutMs} ms.`),
-      );
-    }, this.#joinTimeoutMs);
+      this.fail(new SignalingError('timeout', `No answer to joinRoom in ${timeoutMs} ms.`));
+    }, timeoutMs);
     try {
       const ws = (this.#ws = new WebSocket(this.#url));
       let opened = false;
+      // Pings since a frame last arrived; `answers` once the server has answered a ping.
+      let unanswered = 0;
+      let answers = false;
       ws.onopen = () => {
         opened = true;
         this.send(joinRoom);
+        this.#pinger = setInterval(() => {
+          if (answers && unanswered > 1) {
+            this.#close();
+            return this.#lost(new SignalingError('socket', 'The server stopped answering pings.'));
+          }
+          unanswered++;
+          this.send({ id: 'ping' });
+        }, PING_INTERVAL_MS);
       };
       ws.onmessage = ({ data }) => {
+        unanswered = 0;
         const result = parseServerMessage(data);
-        if (result.ok) this.#handlers.message(result.message);
-        else this.#handlers.invalid(result.error);
+        if (!result.ok) return this.#handlers.invalid(result.error);
+        const message = result.message;
+        if (message.id === 'pong') answers = true;
+        // A server of ours too old to know `ping` refuses it: not the room's business.
+        else if (message.id !== 'error' || message.request !== 'ping') {
+          this.#handlers.message(message);
+        }
       };
       ws.onclose = (event) => {
         this.#close();
         const replaced = event.code === REPLACED_CLOSE_CODE;
         const message = replaced
-          ? 'This participant joined again on another connection.'
+          ? 'Joined again on another connection.'
           : opened
             ? `The signaling socket closed (code ${event.code}).`
             : `The signaling socket to ${this.#url} could not open.`;
@@ -196,6 +229,7 @@ export class SignalingSession {
 
   /** Closes the socket (code 1000), if any, without hearing from it again. */
   #close(): void {
+    clearInterval(this.#pinger);
     const ws = this.#ws;
     this.#ws = null;
     if (!ws) return;
@@ -234,7 +268,6 @@ export class SignalingSession {
       );
       return this.#handlers.ended(error, true);
     }
-    log.info(`Re-joining in ${delay} ms (attempt ${attempt + 1}).`);
     this.#retryTimer = setTimeout(
       () => {
         this.#attempts += 1;

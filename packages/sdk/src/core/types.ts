@@ -32,6 +32,13 @@ export interface RoomClientOptions {
   /** STUN/TURN servers for every peer connection (webrtc-pc `RTCConfiguration.iceServers`). Default: none (host candidates only). */
   iceServers?: RTCIceServer[];
   /**
+   * Which ICE candidates every peer connection may use (webrtc-pc section 4.2.1,
+   * `RTCConfiguration.iceTransportPolicy`): `relay` for TURN relay candidates only (the
+   * media goes through a TURN server in `iceServers`, hiding the client's addresses), `all`
+   * for any. Default `all`.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
    * What to publish: getUserMedia constraints, a {@link VideoPreset} (the microphone and
    * the camera at that size), or `false` to join receive-only. A preset may also stand as
    * the `video` constraints (`{ audio: true, video: VideoPresets.h360 }`); its
@@ -81,6 +88,14 @@ export interface RoomClientOptions {
    * peer connection is rebuilt, in ms. Default 2500.
    */
   stallTimeoutMs?: number;
+  /**
+   * The negotiation deadline: how long a peer connection may take from its offer to
+   * `connected` (the answer, ICE and DTLS), in ms. One that takes longer (no answer, or no
+   * candidate pair that works, as behind a firewall that blocks UDP without TURN) is
+   * rebuilt with a new offer on a backoff, and `error` carries a
+   * `NegotiationError('timeout')` each time. Default 10000.
+   */
+  negotiationTimeoutMs?: number;
   /**
    * Makes every peer connection the client uses, from the `RTCConfiguration` it would pass
    * to `new RTCPeerConnection(config)` (webrtc-pc section 4.4.1), which is the default. It

@@ -160,6 +160,7 @@ export class KurentoRoomElement extends LitElement {
     name: {},
     autojoin: { type: Boolean },
     iceServers: { attribute: false },
+    iceTransportPolicy: { attribute: 'ice-transport-policy' },
     media: { attribute: false },
     layout: { reflect: true },
     pinned: {},
@@ -218,6 +219,13 @@ export class KurentoRoomElement extends LitElement {
 
   /** STUN/TURN servers for the peer connections (webrtc-pc `RTCConfiguration.iceServers`). Default: none. */
   iceServers?: RTCIceServer[];
+
+  /**
+   * Which ICE candidates the peer connections may use (webrtc-pc
+   * `RTCConfiguration.iceTransportPolicy`): `relay` for TURN only, `all` for any. Attribute
+   * `ice-transport-policy`. Default `all`.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 
   /** What to publish: getUserMedia constraints, or `false` to join receive-only. Default: camera and microphone. */
   media?: MediaStreamConstraints | false;
@@ -314,6 +322,7 @@ export class KurentoRoomElement extends LitElement {
     this.#joins += 1;
     const options: RoomClientOptions = { url: resolveServerUrl(this.server) };
     if (this.iceServers) options.iceServers = this.iceServers;
+    if (this.iceTransportPolicy) options.iceTransportPolicy = this.iceTransportPolicy;
     if (this.media !== undefined) options.media = this.media;
     // From the pre-join screen: its devices, toggles and open tracks go to the client.
     return joinWithPreview(this.#preview, this.#controller, this.room, this.name, options);

@@ -187,6 +187,7 @@ export class RoomController implements ReactiveController {
       current.state !== 'closed' &&
       previous.url === options.url &&
       previous.iceServers === options.iceServers &&
+      previous.iceTransportPolicy === options.iceTransportPolicy &&
       previous.media === options.media &&
       previous.getUserMedia === options.getUserMedia
     ) {

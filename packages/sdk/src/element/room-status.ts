@@ -54,6 +54,9 @@ export function describeError(error: unknown, attempt: JoinAttempt): string {
         : 'The screen could not be shared.';
     }
     const { device } = error; // camera or microphone, camera, microphone
+    if (error.reason === 'insecure') {
+      return `The ${device} needs a secure (HTTPS) page: open this page over https://; ${STILL_SEE}`;
+    }
     if (error.reason === 'denied') {
       const what = device[0]!.toUpperCase() + device.slice(1);
       return `${what} blocked: allow access in the browser's site settings; ${STILL_SEE}`;
@@ -89,6 +92,9 @@ export function describeError(error: unknown, attempt: JoinAttempt): string {
   }
   if (error instanceof NegotiationError) {
     const own = error.participant === attempt.name;
+    if (error.reason === 'timeout') {
+      return 'Cannot reach the media server: a TURN server may be needed.';
+    }
     if (error.reason === 'ice') {
       return own
         ? 'The connection that sends your camera failed.'

@@ -11,13 +11,22 @@ export type { RoomEventDetails };
 
 /**
  * The `<kurento-room>` properties a template may set: `server`, `room`, `name`, `autojoin`,
- * `layout` and `pinned` (also attributes), and `iceServers` and `media` (properties only).
+ * `iceTransportPolicy`, `layout` and `pinned` (also attributes), and `iceServers` and
+ * `media` (properties only).
  * Every one is optional; see {@link KurentoRoomElement} for each.
  */
 export type KurentoRoomProperties = Partial<
   Pick<
     KurentoRoomElement,
-    'server' | 'room' | 'name' | 'autojoin' | 'iceServers' | 'media' | 'layout' | 'pinned'
+    | 'server'
+    | 'room'
+    | 'name'
+    | 'autojoin'
+    | 'iceServers'
+    | 'iceTransportPolicy'
+    | 'media'
+    | 'layout'
+    | 'pinned'
   >
 >;
 

@@ -8,3 +8,4 @@
  */
 export * from './messages.js';
 export { SerialQueue } from './serial-queue.js';
+export { isCandidateOf } from './ice-ufrag.js';

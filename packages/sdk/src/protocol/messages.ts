@@ -4,9 +4,9 @@
  * Source: Kurento's Java tutorial `kurento-group-call` (CallHandler.java,
  * UserSession.java, conferenceroom.js). Plain JSON text frames over one WebSocket
  * at path `/groupcall`; every frame has an `id`; there are no request ids and no
- * acknowledgements. Three messages are ours: `error`, `setMediaState` and
- * `participantMediaState` (Kurento's tutorial server ignores unknown ids, its client logs
- * and ignores unknown server messages).
+ * acknowledgements. Five messages are ours: `error`, `setMediaState`,
+ * `participantMediaState`, `ping` and `pong` (Kurento's tutorial server ignores unknown
+ * ids, its client logs and ignores unknown server messages).
  *
  * This module is shared by the SDK and the reference server (through the
  * `kurento-room/protocol` entry). Nothing else calls `JSON.parse` on a frame:
@@ -107,13 +107,23 @@ export interface SetMediaStateMessage {
   videoMuted: boolean;
 }
 
+/**
+ * Ours: a liveness check, allowed before joining. The reference server answers each with
+ * `pong`; Kurento's tutorial server ignores it (`default: break;`), so a client must only
+ * count on an answer once it has had one.
+ */
+export interface PingMessage {
+  id: 'ping';
+}
+
 /** Any message a client sends. */
 export type ClientMessage =
   | JoinRoomMessage
   | ReceiveVideoFromMessage
   | OnIceCandidateMessage
   | LeaveRoomMessage
-  | SetMediaStateMessage;
+  | SetMediaStateMessage
+  | PingMessage;
 
 // ---------------------------------------------------------------- server -> client
 
@@ -205,6 +215,11 @@ export interface ErrorMessage {
   request?: string;
 }
 
+/** Ours: the answer to a `ping`. */
+export interface PongMessage {
+  id: 'pong';
+}
+
 /** Any message a server sends. */
 export type ServerMessage =
   | ExistingParticipantsMessage
@@ -213,6 +228,7 @@ export type ServerMessage =
   | ReceiveVideoAnswerMessage
   | IceCandidateMessage
   | ParticipantMediaStateMessage
+  | PongMessage
   | ErrorMessage;
 
 // ---------------------------------------------------------------- parsing
@@ -238,6 +254,7 @@ const CLIENT_SCHEMA: Schema = {
   onIceCandidate: { name: 'string', candidate: 'candidate' },
   leaveRoom: {},
   setMediaState: { audioMuted: 'boolean', videoMuted: 'boolean' },
+  ping: {},
 };
 
 const SERVER_SCHEMA: Schema = {
@@ -247,6 +264,7 @@ const SERVER_SCHEMA: Schema = {
   receiveVideoAnswer: { name: 'string', sdpAnswer: 'string' },
   iceCandidate: { name: 'string', candidate: 'candidate' },
   participantMediaState: { name: 'string', audioMuted: 'boolean', videoMuted: 'boolean' },
+  pong: {},
   error: { code: 'string', message: 'string', request: 'optionalString' },
 };
 
@@ -263,21 +281,19 @@ function readCandidate(value: unknown): IceCandidateInit | undefined {
   return { candidate: c.candidate, sdpMid, sdpMLineIndex: sdpMLineIndex as number | null };
 }
 
-function readField(kind: FieldKind, value: unknown): { ok: boolean; value?: unknown } {
-  switch (kind) {
-    case 'string':
-      return { ok: typeof value === 'string', value };
-    case 'boolean':
-      return { ok: typeof value === 'boolean', value };
-    case 'optionalString':
-      return { ok: value === undefined || typeof value === 'string', value };
-    case 'strings':
-      return { ok: Array.isArray(value) && value.every((v) => typeof v === 'string'), value };
-    case 'candidate': {
-      const candidate = readCandidate(value);
-      return { ok: candidate !== undefined, value: candidate };
-    }
-  }
+/** Stands for a missing or mistyped field. */
+const INVALID = Symbol();
+
+/** The field's value (a clean copy, for a candidate), or {@link INVALID}. */
+function readField(kind: FieldKind, value: unknown): unknown {
+  if (kind === 'candidate') return readCandidate(value) ?? INVALID;
+  const ok =
+    kind === 'strings'
+      ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+      : kind === 'optionalString'
+        ? value === undefined || typeof value === 'string'
+        : typeof value === kind;
+  return ok ? value : INVALID;
 }
 
 function parseFrame<T>(frame: unknown, schema: Schema): ParseResult<T> {
@@ -299,9 +315,11 @@ function parseFrame<T>(frame: unknown, schema: Schema): ParseResult<T> {
   if (!fields) return fail('UNKNOWN_MESSAGE', `unknown message id "${id.slice(0, 64)}"`, id);
   const message: Record<string, unknown> = { id };
   for (const [field, kind] of Object.entries(fields)) {
-    const read = readField(kind, raw[field]);
-    if (!read.ok) return fail('INVALID_MESSAGE', `"${id}" has a missing or invalid "${field}"`, id);
-    if (read.value !== undefined) message[field] = read.value;
+    const value = readField(kind, raw[field]);
+    if (value === INVALID) {
+      return fail('INVALID_MESSAGE', `"${id}" has a missing or invalid "${field}"`, id);
+    }
+    if (value !== undefined) message[field] = value;
   }
   return { ok: true, message: message as T };
 }

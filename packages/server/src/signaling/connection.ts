@@ -14,6 +14,7 @@ import {
   serializeMessage,
   type ClientMessage,
   type ErrorCode,
+  type ParseResult,
   type ServerMessage,
 } from 'kurento-room/protocol';
 import type { Logger } from '../logger.js';
@@ -36,7 +37,8 @@ const LIMIT_CODES: ReadonlySet<ErrorCode> = new Set(['ROOM_FULL', 'TOO_MANY_ROOM
 /**
  * The server side of one client. Messages are processed one at a time in arrival
  * order (a promise queue), so an `onIceCandidate` right behind its `receiveVideoFrom`
- * finds the endpoint. Nothing a client sends can throw out of here: every failure
+ * finds the endpoint; a `ping` (ours: the client's liveness check) is answered with `pong`
+ * at once, joined or not, ahead of the queue. Nothing a client sends can throw out of here: every failure
  * becomes `{id: 'error', code, message, request}` and the socket stays open (the
  * tutorial closed it with 1011).
  */
@@ -109,6 +111,13 @@ export class SignalingConnection implements MessageSink {
     void this.close(CloseCode.REPLACED, 'replaced by a new connection');
   }
 
+  /** The room's media server was lost: close with `SERVICE_RESTART`, so the client re-joins. */
+  restart(): void {
+    this.logger.warn('the room lost its media: closing for a re-join');
+    if (this.membership) this.forget(this.membership);
+    void this.close(CloseCode.SERVICE_RESTART, 'media server lost');
+  }
+
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.closed) return;
     switch (this.limiter.admit()) {
@@ -125,29 +134,29 @@ export class SignalingConnection implements MessageSink {
         void this.close(POLICY_VIOLATION, 'message rate limit exceeded');
         return;
     }
+    const parsed: ParseResult<ClientMessage> | null = isBinary
+      ? null
+      : parseClientMessage(text(data));
+    // A liveness check is answered at once, ahead of whatever media work is queued.
+    if (parsed?.ok && parsed.message.id === 'ping') return this.send({ id: 'pong' });
     this.queue
-      .run(() => this.process(data, isBinary))
+      .run(() => this.process(parsed))
       .catch((error: unknown) => this.logger.error({ err: error }, 'unexpected failure'));
   }
 
-  private async process(data: WebSocket.RawData, isBinary: boolean): Promise<void> {
+  /** Handles one frame, in arrival order: a binary one (`null`), an invalid one, or a message. */
+  private async process(parsed: ParseResult<ClientMessage> | null): Promise<void> {
     if (this.closed) return;
-    if (isBinary) {
+    if (!parsed) {
       this.replyError('MALFORMED_FRAME', 'frames must be text');
       return;
     }
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.isBuffer(data)
-        ? data.toString('utf8')
-        : Buffer.from(new Uint8Array(data)).toString('utf8');
-    const parsed = parseClientMessage(text);
     if (!parsed.ok) {
       this.logger.debug({ code: parsed.error.code }, parsed.error.message);
       this.replyError(parsed.error.code, parsed.error.message, parsed.error.id);
       return;
     }
-    const { message } = parsed;
+    const message = parsed.message as Exclude<ClientMessage, { id: 'ping' }>;
     try {
       await this.dispatch(message);
     } catch (error) {
@@ -172,7 +181,7 @@ export class SignalingConnection implements MessageSink {
     }
   }
 
-  private async dispatch(message: ClientMessage): Promise<void> {
+  private async dispatch(message: Exclude<ClientMessage, { id: 'ping' }>): Promise<void> {
     const current = this.membership;
     if (current) {
       await current.room.handle(current.participant, message);
@@ -217,4 +226,12 @@ export class SignalingConnection implements MessageSink {
         : { id: 'error', code, message, request },
     );
   }
+}
+
+/** A text frame's data as a string (`ws` hands over a Buffer, an ArrayBuffer or fragments). */
+function text(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data)
+    ? data.toString('utf8')
+    : Buffer.from(new Uint8Array(data)).toString('utf8');
 }

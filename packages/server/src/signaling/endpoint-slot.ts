@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import type { IceCandidateInit, ServerMessage } from 'kurento-room/protocol';
+import { isCandidateOf, type IceCandidateInit, type ServerMessage } from 'kurento-room/protocol';
 import type { Logger } from '../logger.js';
 import type { WebRtcEndpoint } from '../media/media-backend.js';
 import { DEFAULT_MEDIA_TIMEOUT_MS, releaseWithin } from './media-deadline.js';
@@ -24,6 +24,8 @@ export type SlotState = 'idle' | 'negotiating' | 'answered' | 'failed';
  */
 export class EndpointSlot<E extends WebRtcEndpoint> {
   state: SlotState = 'idle';
+  /** The SDP offer being or last negotiated ('' before the first). */
+  offer = '';
   private held: IceCandidateInit[] = [];
   private readonly unsubscribe: () => void;
 
@@ -52,6 +54,15 @@ export class EndpointSlot<E extends WebRtcEndpoint> {
   /** True once the endpoint was released. */
   get released(): boolean {
     return this.endpoint.released;
+  }
+
+  /**
+   * False for a browser candidate of another ICE session than the offer's: one trickled by
+   * the peer connection this endpoint replaced, late (see `isCandidateOf`). It is dropped,
+   * not applied.
+   */
+  accepts(candidate: IceCandidateInit): boolean {
+    return isCandidateOf(candidate.candidate, this.offer);
   }
 
   /** Sends the answer, then the candidates held so far. */

@@ -181,6 +181,7 @@ export class RoomMedia {
     sdpOffer: string,
   ): Promise<void> {
     slot.state = 'negotiating';
+    slot.offer = sdpOffer;
     let sdpAnswer: string;
     try {
       sdpAnswer = await withinDeadline(
@@ -201,6 +202,7 @@ export class RoomMedia {
     if (slot.released || participant.left) return;
     slot.answer(sdpAnswer);
     for (const candidate of participant.takeCandidates(slot.mediaName)) {
+      if (!slot.accepts(candidate)) continue;
       try {
         await this.addCandidate(slot.endpoint, candidate);
       } catch (error) {
@@ -229,6 +231,10 @@ export class RoomMedia {
         throw new SignalingError('UNKNOWN_PARTICIPANT', `nobody named "${name}" is in this room`);
       }
       participant.queueCandidate(name, candidate);
+      return;
+    }
+    if (!slot.accepts(candidate)) {
+      this.logger.debug({ room: this.room }, 'a candidate of a replaced peer connection: dropped');
       return;
     }
     try {
