@@ -21,6 +21,7 @@ import {
 } from '../../packages/server/src/media/media-backend.js';
 import { findKms, NO_KMS, startKms, type KmsInstance } from '../helpers/kms.js';
 import { until } from './helpers/fixture.js';
+import { waitUntil } from '../helpers/wait.js';
 import { sampleOffer } from './helpers/werift-peer.js';
 
 const skip = findKms() ? false : NO_KMS;
@@ -231,6 +232,25 @@ describe('losing the connection to a media server', () => {
       await until(() => candidates.length > 0, 'a candidate after the re-open');
       assert.deepEqual(lost, []);
       assert.equal(pipeline.released, false);
+    },
+  );
+
+  test(
+    'an endpoint released while the connection is down is released on KMS once it is re-opened',
+    { skip },
+    async (t) => {
+      const { proxy, client, pipeline, publisher } = await pipelineBehindProxy(t);
+      const reopened = new Promise<void>((resolve) =>
+        client.onConnection((change) => change.reopened && resolve()),
+      );
+      proxy.cut();
+      await publisher.release(); // resolves at once: the connection is down
+      assert.equal(publisher.released, true);
+      await reopened;
+      await waitUntil(
+        async () => ((await client.invoke(pipeline.id, 'getChildren')) as string[]).length === 0,
+        { message: 'the publisher gone from the pipeline' },
+      );
     },
   );
 

@@ -40,6 +40,8 @@ export interface KurentoBackendOptions extends Omit<KurentoClientOptions, 'url'>
 /** One media server of the pool and the pipelines it holds. */
 class PoolMember {
   readonly pipelines = new Set<KurentoPipeline>();
+  /** Objects whose release could not reach the server: released when it is re-opened. */
+  readonly unreleased = new Set<string>();
   lossTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly client: KurentoClient) {}
@@ -110,6 +112,7 @@ export class KurentoBackend implements MediaBackend {
       client: member.client,
       logger: this.logger,
       onGone: (gone) => member.pipelines.delete(gone),
+      release: (object) => this.release(member, object),
     });
     if (this.closed) {
       await pipeline.release();
@@ -146,6 +149,23 @@ export class KurentoBackend implements MediaBackend {
     }
   }
 
+  /**
+   * Kurento `release`; never rejects. An object whose release cannot reach the server
+   * (the connection is down: it may come back in the same session, objects kept) is
+   * released once the connection is re-opened, unless the server is lost meanwhile.
+   */
+  private async release(member: PoolMember, object: string): Promise<void> {
+    try {
+      await member.client.release(object);
+    } catch (error) {
+      if (error instanceof KurentoConnectionError && member.client.state !== 'closed') {
+        member.unreleased.add(object);
+      } else {
+        this.logger.debug({ err: error, media: object }, 'releasing a media object failed');
+      }
+    }
+  }
+
   private async pick(): Promise<PoolMember> {
     const open = (): PoolMember[] => this.members.filter((m) => m.client.state === 'open');
     if (open().length === 0) {
@@ -179,6 +199,8 @@ export class KurentoBackend implements MediaBackend {
       clearTimeout(member.lossTimer);
       member.lossTimer = undefined;
       this.logger.info({ kms: client.url }, 'media server connected again');
+      for (const object of member.unreleased) void this.release(member, object);
+      member.unreleased.clear();
       if (member.pipelines.size > 0) void this.checkPipelines(member);
     }
   }
@@ -201,6 +223,7 @@ export class KurentoBackend implements MediaBackend {
   private lose(member: PoolMember, why: string): void {
     clearTimeout(member.lossTimer);
     member.lossTimer = undefined;
+    member.unreleased.clear();
     if (member.pipelines.size === 0) return;
     const error = new MediaError(`media server ${member.client.url} ${why}`);
     this.logger.warn({ kms: member.client.url, pipelines: member.pipelines.size }, error.message);

@@ -28,6 +28,11 @@ export interface KurentoEndpointContext {
   logger: Logger;
   /** True once the pipeline's media server was lost: nothing is left to release there. */
   isLost(): boolean;
+  /**
+   * Kurento `release` of an object; never rejects. One that cannot reach the media server
+   * (connection down) is released once the connection is re-opened.
+   */
+  release(object: string): Promise<void>;
   /** Called once, synchronously, when the endpoint is released. */
   onReleased(endpoint: KurentoEndpoint): void;
 }
@@ -137,11 +142,7 @@ export abstract class KurentoEndpoint implements WebRtcEndpoint {
     this.held = undefined;
     this.context.onReleased(this);
     // A released pipeline took its endpoints with it; a lost server has nothing left.
-    this.releasing = this.context.isLost()
-      ? Promise.resolve()
-      : this.client.release(this.id).catch((error: unknown) => {
-          this.logger.debug({ err: error, endpoint: this.id }, 'releasing an endpoint failed');
-        });
+    this.releasing = this.context.isLost() ? Promise.resolve() : this.context.release(this.id);
     return this.releasing;
   }
 

@@ -27,6 +27,8 @@ export interface KurentoPipelineHost {
   logger: Logger;
   /** Called once, synchronously, when the pipeline is released or lost. */
   onGone(pipeline: KurentoPipeline): void;
+  /** Kurento `release` of an object, as {@link KurentoEndpointContext.release}. */
+  release(object: string): Promise<void>;
 }
 
 /**
@@ -104,9 +106,7 @@ export class KurentoPipeline implements MediaPipeline {
     this.isReleased = true;
     this.forgetEndpoints();
     this.host.onGone(this);
-    await this.host.client.release(this.id).catch((error: unknown) => {
-      this.host.logger.debug({ err: error, pipeline: this.id }, 'releasing a pipeline failed');
-    });
+    await this.host.release(this.id);
   }
 
   /**
@@ -156,6 +156,7 @@ export class KurentoPipeline implements MediaPipeline {
       client,
       logger,
       isLost: () => this.lost,
+      release: (object) => this.host.release(object),
       onReleased: (released) => this.endpoints.delete(released.id),
     });
     if (this.released) {
