@@ -88,19 +88,33 @@ const testFiles = (dir) =>
         .map((file) => join(dir, file))
     : [];
 
-const browserSummary = join(work, 'browser.json');
-const suites = [
-  {
-    name: 'browser (SDK and element)',
+/** The in-browser tests (web-test-runner) in `browser` (`WTR_BROWSER`), counted from its summary. */
+const wtrSuite = (name, browser) => {
+  const summary = join(work, `browser-${browser}.json`);
+  return {
+    name,
     command: npx(['wtr']),
-    env: { SUMMARY_FILE: browserSummary },
+    env: { SUMMARY_FILE: summary, WTR_BROWSER: browser },
     counts: () =>
-      existsSync(browserSummary)
-        ? JSON.parse(readFileSync(browserSummary, 'utf8'))
-        : { passed: 0, failed: 1 },
-  },
+      existsSync(summary) ? JSON.parse(readFileSync(summary, 'utf8')) : { passed: 0, failed: 1 },
+  };
+};
+
+/** The end-to-end files whose rooms `E2E_BROWSERS` spreads across browsers (test/helpers/call-fixture.ts). */
+const CALL_FILES = ['group-call', 'controls', 'recovery', 'media-state'].map(
+  (name) => `test/e2e/${name}.test.ts`,
+);
+
+const suites = [
+  wtrSuite('browser (SDK and element)', 'chromium'),
+  wtrSuite('browser (Firefox)', 'firefox'),
   nodeSuite('server', testFiles('test/server')),
   nodeSuite('end-to-end', [...testFiles('test/e2e'), ...testFiles('test/interop')]),
+  // The calls again with participants in Chromium and Firefox in turn (mixed rooms).
+  {
+    ...nodeSuite('end-to-end (Chromium with Firefox)', CALL_FILES),
+    env: { E2E_BROWSERS: 'chromium,firefox' },
+  },
   // The same calls with Kurento Media Server doing the media (a KMS per server).
   kmsFound
     ? {

@@ -65,10 +65,20 @@ export async function launchBrowser(
 }
 
 /**
+ * What Firefox logs as a script error (which puppeteer's WebDriver BiDi session reports as
+ * a `pageerror`) when a WebSocket cannot connect or is cut by navigation: no exception the
+ * page threw, the same event Chromium logs as a console message. The SDK sees it as the
+ * socket's `error` and `close` events.
+ */
+const FIREFOX_SOCKET_REPORT =
+  /can’t establish a connection to the server at wss?:|The connection to wss?:\S+ was interrupted/;
+
+/**
  * Opens `url` in a fresh browser context (its own cookies, storage and camera), with
  * every RTCPeerConnection the page creates recorded on `window.__peers` (numbered
  * `__id` in order) so tests can read their stats, and the `performance.now()` of its
- * first WebSocket (the join) on `window.__socketAt`. Page errors are collected on `errors`.
+ * first WebSocket (the join) on `window.__socketAt`. Uncaught page errors are collected on
+ * `errors` (not Firefox's reports of a WebSocket that failed, see above).
  * With `viewport`, the page is emulated at that size (and `isMobile`, `hasTouch`,
  * `deviceScaleFactor`) from before it loads; without it, puppeteer's default 800x600.
  */
@@ -81,7 +91,9 @@ export async function openPage(
   const page = (await context.newPage()) as Page & { errors: string[] };
   if (viewport) await page.setViewport(viewport);
   page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(String(error)));
+  page.on('pageerror', (error) => {
+    if (!FIREFOX_SOCKET_REPORT.test(String(error))) page.errors.push(String(error));
+  });
   await page.evaluateOnNewDocument(() => {
     const NativeSocket = window.WebSocket;
     window.WebSocket = class extends NativeSocket {
