@@ -555,7 +555,7 @@ describe('RoomClient media controls', () => {
       expect(error)
         .to.be.instanceOf(MediaAccessError)
         .and.include({ reason: 'denied', device: 'screen' });
-      expect((error as Error).message).to.match(/^Screen access was denied/);
+      expect((error as Error).message).to.match(/^Access to the screen was denied/);
       expect(senderOf(publisher, 'video').track).to.equal(local.getVideoTracks()[0]);
       expect(client.screenSharing).to.equal(false);
       expect(events.all('screenShareChanged')).to.deep.equal([]);

@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
-import { DefaultReconnectPolicy } from '../../packages/sdk/src/core/reconnect-policy.js';
+import { defaultReconnectPolicy } from '../../packages/sdk/src/core/reconnect-policy.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento, onCleanup } from '../helpers-browser/fixture.js';
 import { trackPeerConnections } from '../client/helpers.js';
@@ -89,10 +89,10 @@ describe('<kurento-room> reconnecting and self-healing', () => {
   });
 
   it('says "Connection lost: <reason>" when reconnecting gives up, and offers Join again', async () => {
-    const original = DefaultReconnectPolicy.prototype.nextRetryDelayInMs;
-    DefaultReconnectPolicy.prototype.nextRetryDelayInMs = () => null;
+    const original = defaultReconnectPolicy.nextRetryDelayInMs;
+    defaultReconnectPolicy.nextRetryDelayInMs = () => null;
     onCleanup(() => {
-      DefaultReconnectPolicy.prototype.nextRetryDelayInMs = original;
+      defaultReconnectPolicy.nextRetryDelayInMs = original;
     });
     await joined();
     const roomError = nextEvent(element, 'room-error');

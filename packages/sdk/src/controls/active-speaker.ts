@@ -46,8 +46,8 @@ export function activeSpeaker(options: ActiveSpeakerOptions = {}): MonitorFactor
         const now = performance.now();
         for (const member of members) {
           const [from, , to] = member.samples.slice(-3);
-          member.level = to && !member.audioMuted ? audioLevel(from, to) : 0;
-          const loud = member.level >= threshold;
+          member.audioLevel = to && !member.audioMuted ? audioLevel(from, to) : 0;
+          const loud = member.audioLevel >= threshold;
           let run = runs.get(member);
           if (run?.loud !== loud) runs.set(member, (run = { loud, since: now }));
           const held = now - run.since >= (loud ? enterMs : leaveMs);
@@ -67,5 +67,5 @@ export function activeSpeaker(options: ActiveSpeakerOptions = {}): MonitorFactor
 }
 
 function loudest(members: Member[]): Member | null {
-  return members.reduce<Member | null>((a, b) => (a && a.level >= b.level ? a : b), null);
+  return members.reduce<Member | null>((a, b) => (a && a.audioLevel >= b.audioLevel ? a : b), null);
 }

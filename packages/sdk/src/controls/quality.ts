@@ -42,12 +42,12 @@ export function rateMedia(stats: MediaStats): Exclude<ConnectionQuality, 'lost' 
  * {@link rateMedia} over those 2 s. Unchanged until 1 s of samples exist (`unknown` at first).
  */
 export function qualityOf(member: Member): ConnectionQuality {
-  if (member.state === 'disconnected' || member.state === 'failed') return 'lost';
+  if (member.peerState === 'disconnected' || member.peerState === 'failed') return 'lost';
   const samples = member.samples;
   const from = samples[0];
   const to = samples[samples.length - 1];
-  if (!from || to.at - from.at < 1000) return member.quality;
-  if (to.bytes === from.bytes) return to.bytes ? 'lost' : member.quality;
+  if (!from || to.at - from.at < 1000) return member.connectionQuality;
+  if (to.bytes === from.bytes) return to.bytes ? 'lost' : member.connectionQuality;
   return rateMedia(summarize(from, to));
 }
 
@@ -57,8 +57,8 @@ export function connectionQuality(): MonitorFactory {
     update(members) {
       for (const member of members) {
         const quality = qualityOf(member);
-        if (quality === member.quality) continue;
-        member.quality = quality;
+        if (quality === member.connectionQuality) continue;
+        member.connectionQuality = quality;
         emit('connectionQualityChanged', member.view, quality);
       }
     },

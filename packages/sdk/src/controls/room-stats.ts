@@ -31,7 +31,7 @@ export async function getStats(client: RoomClient): Promise<RoomStats> {
       const entry: ParticipantStats = {
         name: member.name,
         ...summarize(member.samples[0] ?? now, now),
-        connectionQuality: member.quality,
+        connectionQuality: member.connectionQuality,
       };
       if (local) stats.publisher = entry;
       else stats.participants[member.name] = entry;

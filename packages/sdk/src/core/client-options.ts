@@ -8,7 +8,7 @@ import { DEFAULT_MEDIA } from './media.js';
 import { DEFAULT_STALL_TIMEOUT_MS } from './media-watchdog.js';
 import type { VideoPreset } from './media-types.js';
 import { nativePeerConnection, type PeerConnectionFactory } from './peer-manager.js';
-import { DefaultReconnectPolicy } from './reconnect-policy.js';
+import { defaultReconnectPolicy } from './reconnect-policy.js';
 import { resolveSignalingUrl } from './server-url.js';
 import type { ReconnectPolicy, RoomClientOptions } from './types.js';
 
@@ -52,7 +52,7 @@ export function readOptions(options: RoomClientOptions): ClientConfig {
   const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const rejoinGraceMs = options.rejoinGraceMs ?? DEFAULT_REJOIN_GRACE_MS;
   const negotiationTimeoutMs = options.negotiationTimeoutMs ?? DEFAULT_NEGOTIATION_TIMEOUT_MS;
-  const policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
+  const policy = options.reconnectPolicy ?? defaultReconnectPolicy;
   const factory = options.peerConnectionFactory ?? nativePeerConnection;
   let media = options.media ?? DEFAULT_MEDIA;
   if (media && 'width' in media) media = { audio: true, video: media };

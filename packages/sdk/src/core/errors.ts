@@ -18,7 +18,7 @@ export class RoomError extends Error {
   readonly reason: string;
 
   constructor(reason: string, message: string, options: RoomErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     // Spelled out, not `new.target.name`: minifiers rename classes.
     this.name = 'RoomError';
     this.reason = reason;
@@ -71,8 +71,7 @@ export class MediaAccessError extends RoomError {
     const name = error instanceof Error ? error.name : '';
     const options = { cause: error, device };
     if (name === 'NotAllowedError' || name === 'SecurityError') {
-      const what = device[0].toUpperCase() + device.slice(1);
-      return new MediaAccessError('denied', `${what} access was denied.`, options);
+      return new MediaAccessError('denied', `Access to the ${device} was denied.`, options);
     }
     if (name === 'NotFoundError' || name === 'OverconstrainedError') {
       return new MediaAccessError('no-device', `No ${device} was found.`, options);

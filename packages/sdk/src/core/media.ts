@@ -16,9 +16,10 @@ export const DEFAULT_MEDIA: MediaStreamConstraints = { audio: true, video: true 
 export function mediaDevices(): MediaDevices {
   const devices = globalThis.navigator?.mediaDevices;
   if (!devices) {
-    throw globalThis.isSecureContext === false
-      ? new MediaAccessError('insecure', 'The page is not a secure context (HTTPS).')
-      : new MediaAccessError('unavailable', 'navigator.mediaDevices is missing.');
+    throw new MediaAccessError(
+      globalThis.isSecureContext === false ? 'insecure' : 'unavailable',
+      'navigator.mediaDevices is missing (the page needs HTTPS?).',
+    );
   }
   return devices;
 }

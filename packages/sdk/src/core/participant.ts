@@ -16,50 +16,50 @@ export interface Member {
   /** Send-only for the local participant, receive-only for a remote one; null before it exists. */
   peer: Peer | null;
   stream: MediaStream | null;
-  state: PeerState;
+  peerState: PeerState;
   /** Remote candidates that came before `peer` existed (the publisher, while the camera opens). */
   early: IceCandidateInit[];
   audioMuted: boolean;
   videoMuted: boolean;
   /** Audio level, 0..1 (set by `activeSpeaker()`). */
-  level: number;
+  audioLevel: number;
   speaking: boolean;
-  quality: ConnectionQuality;
+  connectionQuality: ConnectionQuality;
   /** A remote participant's grace timer, while a re-join did not list them (see `Roster.expectBack`). */
   grace?: ReturnType<typeof setTimeout>;
   /** The stats loop's samples of `peer`, oldest first, one a tick over ~2 s; emptied when `peer` changes. */
   samples: StatsSample[];
 }
 
-/** The view's live members, each read from a field of the record. */
-const VIEW_FIELDS = {
-  stream: 'stream',
-  peerState: 'state',
-  audioMuted: 'audioMuted',
-  videoMuted: 'videoMuted',
-  audioLevel: 'level',
-  speaking: 'speaking',
-  connectionQuality: 'quality',
-} as const satisfies Record<Exclude<keyof Participant, 'name' | 'isLocal'>, keyof Member>;
+/** The view's live members, each read from the record's field of the same name. */
+const VIEW_FIELDS = [
+  'stream',
+  'peerState',
+  'audioMuted',
+  'videoMuted',
+  'audioLevel',
+  'speaking',
+  'connectionQuality',
+] as const satisfies readonly (Exclude<keyof Participant, 'name' | 'isLocal'> & keyof Member)[];
 
 /** Creates the record of participant `name`. */
 export function createMember(name: string, isLocal: boolean): Member {
   const view = { name, isLocal };
-  for (const [key, field] of Object.entries(VIEW_FIELDS)) {
-    Object.defineProperty(view, key, { enumerable: true, get: () => member[field] });
+  for (const key of VIEW_FIELDS) {
+    Object.defineProperty(view, key, { enumerable: true, get: () => member[key] });
   }
   const member: Member = {
     name,
     view: Object.freeze(view) as Participant,
     peer: null,
     stream: null,
-    state: 'none',
+    peerState: 'none',
     early: [],
     audioMuted: false,
     videoMuted: false,
-    level: 0,
+    audioLevel: 0,
     speaking: false,
-    quality: 'unknown',
+    connectionQuality: 'unknown',
     samples: [],
   };
   return member;

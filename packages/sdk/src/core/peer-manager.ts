@@ -109,7 +109,7 @@ export class PeerManager {
           candidate: (candidate) => host.send({ id: 'onIceCandidate', name, candidate }),
           track: (event) => this.#onTrack(member, event),
           state: (state) => {
-            member.state = state;
+            member.peerState = state;
             host.emit('peerStateChanged', member.view, state);
           },
           broken: (reason) => this.#watchdog.report(member, reason),
@@ -149,7 +149,7 @@ export class PeerManager {
     member.samples = [];
     if (peer) {
       peer.close();
-      member.state = 'closed';
+      member.peerState = 'closed';
       this.#host.emit('peerStateChanged', member.view, 'closed');
     }
     if (!stream || member.view.isLocal) return;

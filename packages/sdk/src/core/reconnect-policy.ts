@@ -49,9 +49,27 @@ export class DefaultReconnectPolicy implements ReconnectPolicy {
   }
 
   /** The jittered table delay for `attempt`, in ms, or `null` once `maxElapsedMs` has passed. */
-  nextRetryDelayInMs({ attempt, elapsedMs }: ReconnectContext): number | null {
-    if (elapsedMs >= this.#maxElapsedMs) return null;
-    const delay = this.#delays[Math.min(attempt, this.#delays.length - 1)];
-    return Math.round(delay * (1 + this.#jitter * (2 * Math.random() - 1)));
+  nextRetryDelayInMs(context: ReconnectContext): number | null {
+    return tableDelay(this.#delays, this.#maxElapsedMs, this.#jitter, context);
   }
 }
+
+/** `delays[attempt]` (past the end, the last), scaled by a random factor in `[1 - jitter, 1 + jitter]`; null once `maxElapsedMs` has passed. */
+function tableDelay(
+  delays: readonly number[],
+  maxElapsedMs: number,
+  jitter: number,
+  { attempt, elapsedMs }: ReconnectContext,
+): number | null {
+  if (elapsedMs >= maxElapsedMs) return null;
+  const delay = delays[Math.min(attempt, delays.length - 1)];
+  return Math.round(delay * (1 + jitter * (2 * Math.random() - 1)));
+}
+
+/**
+ * @internal What a client without `reconnectPolicy` uses: {@link DefaultReconnectPolicy}
+ * with its defaults, without the class and its checks (fewer bytes for every app).
+ */
+export const defaultReconnectPolicy: ReconnectPolicy = {
+  nextRetryDelayInMs: (context) => tableDelay(DEFAULT_RECONNECT_DELAYS_MS, 60_000, 0.2, context),
+};
