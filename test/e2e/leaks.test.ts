@@ -1,6 +1,7 @@
 /**
  * No leaks: one page joins and leaves a room 30 times through `<kurento-room>`'s
- * join/leave button, against the real server, while another participant stays. Every
+ * join/leave button, against the real server, while another participant stays; and a page
+ * takes `<kurento-room>` off the page in the middle of a call, 10 times. Every
  * RTCPeerConnection the page created is closed, every camera track stopped, no video
  * element keeps a stream, the page's long-lived listeners and JS heap do not grow, and
  * the server releases every endpoint and room, its RSS near where it started.
@@ -27,6 +28,8 @@ interface PageLedger {
   peers: { created: number; open: number };
   tracks: { created: number; live: number };
   videosWithStream: number;
+  /** Media elements given a stream that are still alive after a full GC, in the DOM or not, and still hold one. */
+  mediaWithStream: number;
   listeners: number;
   heapUsed: number;
 }
@@ -35,7 +38,18 @@ interface PageLedger {
 async function instrument(page: Page): Promise<void> {
   await page.evaluateOnNewDocument(() => {
     const tracks: MediaStreamTrack[] = [];
-    const ledger = { tracks, listeners: 0 };
+    const media: WeakRef<HTMLMediaElement>[] = [];
+    const ledger = { tracks, media, listeners: 0 };
+    // Every media element given a stream, attached to the document or not (weakly: one that
+    // nothing keeps is no leak, whatever it held).
+    const srcObject = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!;
+    Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
+      ...srcObject,
+      set(this: HTMLMediaElement, value: MediaProvider | null) {
+        if (value) media.push(new WeakRef(this));
+        srcObject.set!.call(this, value);
+      },
+    });
     (window as unknown as { __ledger: typeof ledger }).__ledger = ledger;
     const getUserMedia = MediaDevices.prototype.getUserMedia;
     MediaDevices.prototype.getUserMedia = async function (constraints) {
@@ -71,7 +85,11 @@ async function ledger(page: Page): Promise<PageLedger> {
   const seen = await page.evaluate(() => {
     const w = window as unknown as {
       __peers: RTCPeerConnection[];
-      __ledger: { tracks: MediaStreamTrack[]; listeners: number };
+      __ledger: {
+        tracks: MediaStreamTrack[];
+        media: WeakRef<HTMLMediaElement>[];
+        listeners: number;
+      };
     };
     const root = document.querySelector('kurento-room')?.shadowRoot;
     const videos = [
@@ -88,6 +106,7 @@ async function ledger(page: Page): Promise<PageLedger> {
         live: w.__ledger.tracks.filter((t) => t.readyState === 'live').length,
       },
       videosWithStream: videos.filter((v) => v.srcObject).length,
+      mediaWithStream: w.__ledger.media.filter((m) => m.deref()?.srcObject).length,
       listeners: w.__ledger.listeners,
     };
   });
@@ -160,6 +179,7 @@ describe(`${CYCLES} join/leave cycles in one page`, () => {
     assert.ok(end.tracks.created >= CYCLES * 2, `audio and video per cycle: ${end.tracks.created}`);
     assert.equal(end.tracks.live, 0, 'every local track stopped');
     assert.equal(end.videosWithStream, 0, 'no video element holds a stream');
+    assert.equal(end.mediaWithStream, 0, 'no media element, in the page or not, holds a stream');
     assert.equal(end.listeners, warm.listeners, 'no listener left behind on long-lived targets');
     assert.ok(
       end.heapUsed < warm.heapUsed + 4 * 1048576,
@@ -199,5 +219,92 @@ describe(`${CYCLES} join/leave cycles in one page`, () => {
       { message: 'an empty server' },
     );
     assert.equal(stats.endpoints, 0);
+  });
+});
+
+const REMOVALS = 10;
+
+describe(`<kurento-room> removed from the page during a call, ${REMOVALS} times`, () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let stayer: Page;
+  let remover: Page;
+
+  before(async () => {
+    server = await startServerProcess({ EXPOSE_STATS: 'true' });
+    browser = await launchBrowser();
+    stayer = await openPage(browser, demoUrl(server.url, 'removal', 'stayer', VIDEO));
+    remover = await openPage(browser, 'about:blank');
+    await instrument(remover);
+    // The server's page, for its bundle; its own element goes, ours come and go.
+    await remover.goto(server.url);
+    await remover.evaluate(() => {
+      document.querySelector('kurento-room')!.remove();
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** Adds an element that joins at once, waits for the stayer's video in it, then removes it. */
+  async function callThenRemove(): Promise<void> {
+    await remover.evaluate(
+      (video) => {
+        const element = document.createElement('kurento-room') as HTMLElement & {
+          room: string;
+          name: string;
+          autojoin: boolean;
+          media: MediaStreamConstraints;
+        };
+        element.media = { audio: true, video };
+        element.room = 'removal';
+        element.name = 'remover';
+        element.autojoin = true;
+        document.body.append(element);
+      },
+      { width: 320, height: 240, frameRate: 15 },
+    );
+    await waitUntil(async () => (await tiles(remover)).some((t) => !t.local && t.videoWidth > 0), {
+      message: "the stayer's video in the remover's page",
+    });
+    await waitUntil(async () => (await tiles(stayer)).length === 2, {
+      message: "the remover's tile in the stayer's page",
+    });
+    await remover.evaluate(() => document.querySelector('kurento-room')!.remove());
+    await waitUntil(async () => (await tiles(stayer)).length === 1, {
+      message: "the remover gone from the stayer's page (the element's removal left the room)",
+    });
+  }
+
+  it('releases every peer connection, track, media element and listener of the removed elements', async () => {
+    await callThenRemove();
+    const warm = await ledger(remover);
+    for (let i = 2; i <= REMOVALS; i++) await callThenRemove();
+    const end = await ledger(remover);
+    const given = await remover.evaluate(
+      () => (window as unknown as { __ledger: { media: unknown[] } }).__ledger.media.length,
+    );
+    console.log(
+      `# removal: ${end.peers.created} peer connections, ${end.tracks.created} tracks, ${given} media elements given a stream`,
+    );
+    assert.ok(end.peers.created >= REMOVALS * 2, `peer connections made: ${end.peers.created}`);
+    assert.equal(end.peers.open, 0, 'every peer connection closed');
+    assert.ok(end.tracks.created >= REMOVALS * 2, `tracks made: ${end.tracks.created}`);
+    assert.equal(end.tracks.live, 0, 'every local track stopped');
+    assert.ok(given >= REMOVALS * 2, `a local and a remote video per call: ${given}`);
+    assert.equal(
+      end.mediaWithStream,
+      0,
+      'no media element of a removed <kurento-room> holds a stream',
+    );
+    assert.equal(end.listeners, warm.listeners, 'no listener left behind on long-lived targets');
+    const stats = await serverStats(server);
+    assert.deepEqual(
+      { participants: stats.participants, endpoints: stats.endpoints },
+      { participants: 1, endpoints: 1 },
+      'only the stayer and its publisher endpoint remain on the server',
+    );
   });
 });
