@@ -7,7 +7,8 @@ export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
  * Preferences for fake media and no network access: the fake camera (a moving colour
  * pattern) and microphone (a tone) without a permission prompt, or every camera and
  * microphone request refused (`denyMedia`); host candidates with their real addresses
- * instead of mDNS names; autoplay allowed; no updates, telemetry or remote settings.
+ * instead of mDNS names; autoplay of media and Web Audio allowed; no updates, telemetry or
+ * remote settings.
  *
  * @param {{ denyMedia?: boolean }} [options]
  * @returns {Record<string, unknown>}
@@ -21,6 +22,9 @@ export function firefoxPrefs(options = {}) {
     'media.peerconnection.ice.obfuscate_host_addresses': false,
     'media.autoplay.default': 0,
     'media.autoplay.blocking_policy': 0,
+    // An AudioContext made without a user gesture starts 'suspended' otherwise (Chromium's
+    // --autoplay-policy=no-user-gesture-required covers both).
+    'media.autoplay.block-webaudio': false,
     'app.update.enabled': false,
     'browser.shell.checkDefaultBrowser': false,
     'datareporting.policy.dataSubmissionEnabled': false,

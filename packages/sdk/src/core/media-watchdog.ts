@@ -44,8 +44,9 @@ interface Backoff {
  * one `getStats()` sample to the record's `samples` (at most {@link SAMPLES_KEPT}), then
  * calls `sampled()` once all are in; and calls `restart(member, reason)` for a peer that is
  * {@link Peer.broken} (`failed`, or `closed` by something other than the SDK), or, for a
- * subscription, whose inbound-rtp video `framesDecoded` (webrtc-stats) has not risen for
- * `stallTimeoutMs` after its first frame. `restart` returns false when it declined, which
+ * subscription whose publisher's camera is on, whose inbound-rtp video `framesDecoded`
+ * (webrtc-stats) has not risen for `stallTimeoutMs` after its first frame, or stayed 0 for
+ * twice that while connected. `restart` returns false when it declined, which
  * costs no backoff. Nothing is looked at after {@link MediaWatchdog.stop}, and no
  * `getStats()` is called on a closed peer.
  */
@@ -115,17 +116,23 @@ export class MediaWatchdog {
     if (this.#timer) this.#sampled();
   }
 
-  /** Reports `stalled` when `peer`'s video stopped decoding for longer than the stall timeout. */
+  /**
+   * Reports `stalled` when, with the publisher's camera on, `peer`'s video stopped decoding
+   * for longer than the stall timeout, or never started: connected for twice that and not
+   * one frame decoded (ICE and DTLS up but no video, as when an SFU forwards nothing).
+   */
   #checkFrames(member: Member, peer: Peer, frames: number): void {
     const now = performance.now();
     const last = this.#progress.get(peer);
-    // A throttled timer (a background tab) says nothing about the media: start over.
-    const stale = !last || now - last.seen > STALE_MS;
-    if (stale || frames > last.frames) {
+    // A throttled timer (a background tab) says nothing about the media: start over. The
+    // clock runs only while the publisher's camera is on, and before the first frame only
+    // while connected.
+    const idle = member.videoMuted || (!frames && peer.pc.connectionState !== 'connected');
+    if (!last || now - last.seen > STALE_MS || frames > last.frames || idle) {
       this.#progress.set(peer, { frames, rose: now, seen: now });
       return;
     }
     last.seen = now;
-    if (frames > 0 && now - last.rose > this.#stallTimeoutMs) this.report(member, 'stalled');
+    if (now - last.rose > this.#stallTimeoutMs * (frames ? 1 : 2)) this.report(member, 'stalled');
   }
 }

@@ -54,7 +54,7 @@ type Report = Record<string, number | string | boolean | undefined>;
  */
 export function toSample(report: RTCStatsReport, sending: boolean): StatsSample {
   const s = emptySample(performance.now());
-  const num = (value: unknown) => (typeof value === 'number' ? value : 0);
+  const num = (value: unknown) => Number(value) || 0;
   const jitter = (r: Report) => (s.jitterMs = Math.max(s.jitterMs ?? 0, num(r.jitter) * 1000));
   const energy = (r: Report) => {
     s.energy += num(r.totalAudioEnergy);
