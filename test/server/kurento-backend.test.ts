@@ -85,12 +85,17 @@ describe('the Kurento backend on a real KMS', () => {
     await kms?.stop();
   });
 
+  /** A room's pipeline with alice's publisher endpoint in it. */
+  async function pipelineWithPublisher() {
+    const pipeline = await backend.createPipeline('room');
+    return { pipeline, publisher: await pipeline.createPublisher({ participant: 'alice' }) };
+  }
+
   test(
     'a pipeline with a publisher and a subscriber is one KMS pipeline with two children; release leaves none',
     { skip },
     async () => {
-      const pipeline = await backend.createPipeline('room');
-      const publisher = await pipeline.createPublisher({ participant: 'alice' });
+      const { pipeline, publisher } = await pipelineWithPublisher();
       const subscriber = await pipeline.createSubscriber({ participant: 'bob', publisher });
       assert.deepEqual(await client.getPipelines(), [pipeline.id]);
       const children = (await client.invoke(pipeline.id, 'getChildren')) as string[];
@@ -114,8 +119,7 @@ describe('the Kurento backend on a real KMS', () => {
     'processOffer answers before any server candidate; gathering starts after the answer',
     { skip },
     async () => {
-      const pipeline = await backend.createPipeline('room');
-      const publisher = await pipeline.createPublisher({ participant: 'alice' });
+      const { pipeline, publisher } = await pipelineWithPublisher();
       const events: string[] = [];
       const candidates: IceCandidateInit[] = [];
       publisher.onIceCandidate((candidate) => {
@@ -139,8 +143,7 @@ describe('the Kurento backend on a real KMS', () => {
     "KMS's refusal of a malformed offer reaches the caller as a MediaError with KMS's code and message",
     { skip },
     async () => {
-      const pipeline = await backend.createPipeline('room');
-      const publisher = await pipeline.createPublisher({ participant: 'alice' });
+      const { pipeline, publisher } = await pipelineWithPublisher();
       const error: unknown = await publisher
         .processOffer('m=audio 9 RTP/AVP 0\r\n')
         .catch((caught: unknown) => caught);
@@ -157,8 +160,7 @@ describe('the Kurento backend on a real KMS', () => {
     'an offer whose every media section KMS rejects (AV1 only: not in this build) is refused',
     { skip },
     async () => {
-      const pipeline = await backend.createPipeline('room');
-      const publisher = await pipeline.createPublisher({ participant: 'alice' });
+      const { pipeline, publisher } = await pipelineWithPublisher();
       const av1Only = (await sampleOffer('sendonly'))
         .split(/\r\n/)
         .filter((line) => !line.startsWith('m=audio'))
@@ -175,8 +177,7 @@ describe('the Kurento backend on a real KMS', () => {
     'an offer without media, a second offer and a released endpoint are refused',
     { skip },
     async () => {
-      const pipeline = await backend.createPipeline('room');
-      const publisher = await pipeline.createPublisher({ participant: 'alice' });
+      const { pipeline, publisher } = await pipelineWithPublisher();
       await assert.rejects(publisher.processOffer('v=0\r\ns=-\r\n'), /no audio or video/);
       const subscriber = await pipeline.createSubscriber({ participant: 'bob', publisher });
       await subscriber.processOffer(await sampleOffer('recvonly'));

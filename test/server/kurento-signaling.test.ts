@@ -68,7 +68,7 @@ async function negotiate(
   });
   await pc.setLocalDescription(await pc.createOffer());
   client.send({ id: 'receiveVideoFrom', sender: name, sdpOffer: pc.localDescription!.sdp });
-  const answer = await client.next('receiveVideoAnswer', (m) => m.name === name);
+  const answer = await client.next('receiveVideoAnswer', (m) => m.name === name, 15_000);
   await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdpAnswer });
   void (async () => {
     for (;;) {
@@ -110,6 +110,12 @@ async function kurentoServer(
   return { ...(await withServer(t, { backend })), backend };
 }
 
+/** `count` KMS instances, the server over them, and a tracker of peer connections. */
+async function onKms(t: TestContext, count: number) {
+  const instances = await kmsPool(t, count);
+  return { instances, fixture: await kurentoServer(t, instances), track: peers(t) };
+}
+
 /** Peer connections for the test, closed at its end. */
 function peers(t: TestContext): (peer: Promise<ClientPeer>) => Promise<ClientPeer> {
   const open: ClientPeer[] = [];
@@ -147,9 +153,7 @@ describe('the server on Kurento Media Server', () => {
     'the answer comes before any server candidate, and a werift peer connects through KMS',
     { skip },
     async (t) => {
-      const [kms] = await kmsPool(t, 1);
-      const fixture = await kurentoServer(t, [kms!]);
-      const track = peers(t);
+      const { fixture, track } = await onKms(t, 1);
       const [alice, bob] = await roomOf(fixture, track, 'room', 'alice', 'bob');
       const subscription = await track(subscribe(bob!, 'alice'));
       await subscription.connected;
@@ -169,10 +173,8 @@ describe('the server on Kurento Media Server', () => {
     "leaving releases the participant's endpoints on KMS; the last one out releases the pipeline",
     { skip },
     async (t) => {
-      const [kms] = await kmsPool(t, 1);
-      const fixture = await kurentoServer(t, [kms!]);
+      const { fixture, track } = await onKms(t, 1);
       const client = fixture.backend.clients[0]!;
-      const track = peers(t);
       const [alice, bob] = await roomOf(fixture, track, 'room', 'alice', 'bob');
       await track(subscribe(bob!, 'alice'));
       await track(subscribe(alice!, 'bob'));
@@ -193,8 +195,7 @@ describe('the server on Kurento Media Server', () => {
   );
 
   test("an offer KMS cannot parse gets MEDIA_ERROR with KMS's message", { skip }, async (t) => {
-    const [kms] = await kmsPool(t, 1);
-    const fixture = await kurentoServer(t, [kms!]);
+    const { fixture } = await onKms(t, 1);
     const alice = await fixture.connect();
     await alice.join('room', 'alice');
     alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'm=audio 9 RTP/AVP 0\r\n' });
@@ -207,16 +208,15 @@ describe('the server on Kurento Media Server', () => {
     'a KMS killed under a room of three: every client is told to re-join (1012), and the re-joined room runs on the restarted KMS',
     { skip },
     async (t) => {
-      const [kms] = await kmsPool(t, 1);
-      const fixture = await kurentoServer(t, [kms!]);
-      const track = peers(t);
+      const { instances, fixture, track } = await onKms(t, 1);
+      const kms = instances[0]!;
       const clients = await roomOf(fixture, track, 'room', 'alice', 'bob', 'carol');
-      await kms!.kill();
+      await kms.kill();
       const closes = await Promise.all(clients.map((client) => client.closed));
       for (const close of closes) assert.equal(close.code, CloseCode.SERVICE_RESTART);
       assert.deepEqual(fixture.backend.stats(), { pipelines: 0, endpoints: 0 });
 
-      const restarted = await kms!.restart();
+      const restarted = await kms.restart();
       t.after(() => restarted.stop());
       const again = await roomOf(fixture, track, 'room', 'alice', 'bob', 'carol');
       const subscription = await track(subscribe(again[0]!, 'carol'));
@@ -229,16 +229,15 @@ describe('the server on Kurento Media Server', () => {
     'a pool of two: rooms go to the least-loaded KMS; when one is killed its rooms re-join on the other, and it rejoins the pool when back',
     { skip },
     async (t) => {
-      const [first, second] = await kmsPool(t, 2);
-      const fixture = await kurentoServer(t, [first!, second!]);
+      const { instances, fixture, track } = await onKms(t, 2);
+      const first = instances[0]!;
       const [clientA, clientB] = fixture.backend.clients as [KurentoClient, KurentoClient];
-      const track = peers(t);
       const [ada] = await roomOf(fixture, track, 'one', 'ada', 'ben');
       await roomOf(fixture, track, 'two', 'cy');
       assert.equal((await pipelinesOn(clientA)).length, 1, 'room one on the first KMS');
       assert.equal((await pipelinesOn(clientB)).length, 1, 'room two on the second, less loaded');
 
-      await first!.kill();
+      await first.kill();
       assert.equal((await ada!.closed).code, CloseCode.SERVICE_RESTART);
       const again = await roomOf(fixture, track, 'one', 'ada', 'ben');
       await (
@@ -246,7 +245,7 @@ describe('the server on Kurento Media Server', () => {
       ).connected;
       assert.equal((await pipelinesOn(clientB)).length, 2, 'room one rebuilt on the second KMS');
 
-      const back = await first!.restart();
+      const back = await first.restart();
       t.after(() => back.stop());
       await clientA.opened(10_000);
       await roomOf(fixture, track, 'three', 'dee');
