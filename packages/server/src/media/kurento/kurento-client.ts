@@ -25,7 +25,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 /** The default of {@link KurentoClientOptions.pingIntervalMs}, in ms. */
 export const DEFAULT_PING_INTERVAL_MS = 5000;
 /** The default of {@link KurentoClientOptions.reconnectDelaysMs}, in ms; the last repeats. */
-export const DEFAULT_RECONNECT_DELAYS_MS: readonly number[] = [0, 250, 500, 1000, 2000];
+export const DEFAULT_RECONNECT_DELAYS_MS: readonly number[] = [0, 250, 500, 1000];
 
 /** The Kurento object id of the media server's `ServerManager` (kms-core). */
 export const SERVER_MANAGER = 'manager_ServerManager';
@@ -46,7 +46,8 @@ export interface KurentoClientOptions {
   pingIntervalMs?: number;
   /**
    * Waits between attempts to re-open a lost connection, in ms; the last one repeats
-   * until {@link KurentoClient.close}. Default 0, 250, 500, 1000, then 2000.
+   * until {@link KurentoClient.close}. Default 0, 250, 500, then 1000: a media server that
+   * restarts is found again within a second of listening.
    */
   reconnectDelaysMs?: readonly number[];
   /** Default: a silent logger. */
