@@ -85,7 +85,10 @@ export interface Topology {
   blockTurnTcp(port?: number): Promise<void>;
   /** Drops everything on one home's link (1-based), or, with `false`, restores it. */
   setOutage(home: number, down: boolean): Promise<void>;
-  /** Impairs the links of `homes` (1-based); without `impairment`, removes the impairment. */
+  /**
+   * Replaces every fault rule (blocks and outages included) with `impairment` on the links
+   * of `homes` (1-based); without `impairment`, leaves those links clean.
+   */
   impair(homes: number[], impairment?: LinkImpairment): Promise<void>;
   /**
    * Gives the NAT a new outside address and a new port range: the masquerade drops every
