@@ -66,7 +66,7 @@ export function readOptions(options: RoomClientOptions): ClientConfig {
     !(rejoinGraceMs >= 0) ||
     !(kbps === undefined || kbps > 0)
   ) {
-    throw new TypeError('The timeouts and maxBitrateKbps must be > 0, rejoinGraceMs >= 0.');
+    throw new TypeError('Timeouts and maxBitrateKbps must be > 0, rejoinGraceMs >= 0.');
   }
   if (policy && typeof policy.nextRetryDelayInMs !== 'function') {
     throw new TypeError('reconnectPolicy must be false or have nextRetryDelayInMs().');

@@ -25,7 +25,7 @@ import type { ConnectionState, Participant, RoomClientEvents, RoomClientOptions 
 
 /** Logs (debug) a server message about `name`, who is not in the room, as ignored. */
 const ignored = (id: ServerMessage['id'], name: string): void =>
-  log.debug(`Ignored ${id} for "${name}", not in the room.`);
+  log.debug('Ignored, not in the room:', id, name);
 
 export { DEFAULT_JOIN_TIMEOUT_MS, DEFAULT_REJOIN_GRACE_MS } from './client-options.js';
 
@@ -172,7 +172,7 @@ export class RoomClient {
   async join(room: string, name: string): Promise<void> {
     this.#assertOpen();
     if (this.#current !== 'disconnected') {
-      throw new InvalidStateError('joined', 'join() was already called; call leave() first.');
+      throw new InvalidStateError('joined', 'Already joined; call leave() first.');
     }
     if (!room || !name || typeof room !== 'string' || typeof name !== 'string') {
       throw new InvalidStateError('arguments', 'join(room, name) needs two non-empty strings.');
@@ -308,14 +308,14 @@ export class RoomClient {
           return this.#onServerError(message);
       }
     } catch (error) {
-      log.error(`Handling "${message.id}" failed:`, error);
+      log.error('Handling a message failed:', message.id, error);
     }
   }
 
   /** The room answered `joinRoom`: connected; subscribe to everyone listed, publish once the camera is open. */
   #onExistingParticipants(names: string[]): void {
     if (!this.#session.answered()) {
-      return this.#protocolError('existingParticipants came outside a join.', 'INVALID_MESSAGE');
+      return this.#protocolError('existingParticipants outside a join.', 'INVALID_MESSAGE');
     }
     const rejoined = this.#current === 'reconnecting';
     const settleJoin = this.#settleJoin;

@@ -41,7 +41,7 @@ export function safeEmit(listeners: Listeners): Emit {
       try {
         (listener as (...values: unknown[]) => void)(...args);
       } catch (error) {
-        log.error(`A "${event}" listener threw:`, error);
+        log.error('A listener threw:', event, error);
       }
     }
   };

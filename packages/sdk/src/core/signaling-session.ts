@@ -173,14 +173,14 @@ export class SignalingSession {
     try {
       const ws = (this.#ws = new WebSocket(this.#url));
       let opened = false;
-      // Pings since a frame last arrived; `answers` once the server has answered a ping.
-      let unanswered = 0;
-      let answers = false;
+      // Pings since a frame last arrived; NaN, which never counts up nor exceeds 1, until the
+      // server has answered one (a server that ignores pings is never timed).
+      let unanswered = NaN;
       ws.onopen = () => {
         opened = true;
         this.send(joinRoom);
         this.#pinger = setInterval(() => {
-          if (answers && unanswered > 1) {
+          if (unanswered > 1) {
             this.#close();
             return this.#lost(new SignalingError('socket', 'The server stopped answering pings.'));
           }
@@ -189,11 +189,11 @@ export class SignalingSession {
         }, PING_INTERVAL_MS);
       };
       ws.onmessage = ({ data }) => {
-        unanswered = 0;
+        if (unanswered) unanswered = 0;
         const result = parseServerMessage(data);
         if (!result.ok) return this.#handlers.invalid(result.error);
         const message = result.message;
-        if (message.id === 'pong') answers = true;
+        if (message.id === 'pong') unanswered = 0;
         // A server of ours too old to know `ping` refuses it: not the room's business.
         else if (message.id !== 'error' || message.request !== 'ping') {
           this.#handlers.message(message);
@@ -263,7 +263,7 @@ export class SignalingSession {
     if (delay === null) {
       const error = new SignalingError(
         'reconnect-failed',
-        `Gave up reconnecting after ${attempt} attempts: ${reason.message}`,
+        `Gave up after ${attempt} attempts: ${reason.message}`,
         { cause: reason },
       );
       return this.#handlers.ended(error, true);
