@@ -54,11 +54,11 @@ class PoolMember {
   }
 }
 
-function lighter(a: PoolMember, b: PoolMember): PoolMember {
+/** Orders pool members lightest first: fewer endpoints, then fewer pipelines, then URL order. */
+function byLoad(a: PoolMember, b: PoolMember): number {
   const [endpointsA, pipelinesA] = a.load;
   const [endpointsB, pipelinesB] = b.load;
-  if (endpointsA !== endpointsB) return endpointsA < endpointsB ? a : b;
-  return pipelinesA <= pipelinesB ? a : b;
+  return endpointsA - endpointsB || pipelinesA - pipelinesB;
 }
 
 /**
@@ -101,13 +101,29 @@ export class KurentoBackend implements MediaBackend {
   /**
    * {@inheritDoc MediaBackend.createPipeline}
    *
-   * Waits up to the request timeout for a media server to be connected when none is
-   * (the server just started, or the whole pool is down).
+   * Goes to the connected media server with the fewest endpoints (then pipelines) of
+   * ours; when its connection fails meanwhile, to the next. Waits up to the request
+   * timeout for a media server to be connected when none is (the server just started,
+   * or the whole pool is down).
    */
   async createPipeline(room: string): Promise<KurentoPipeline> {
     if (this.closed) throw new MediaError('the media backend is closed');
-    const member = await this.pick();
-    const id = await member.client.create('MediaPipeline');
+    // The lightest connected server; one that drops meanwhile passes to the next.
+    const members = await this.connectedByLoad();
+    for (const [index, member] of members.entries()) {
+      try {
+        return await this.track(member, await member.client.create('MediaPipeline'), room);
+      } catch (error) {
+        const last = index === members.length - 1;
+        if (last || !(error instanceof KurentoConnectionError)) throw error;
+        this.logger.warn({ err: error, kms: member.client.url }, 'creating a pipeline failed');
+      }
+    }
+    throw new KurentoConnectionError('no media server is reachable');
+  }
+
+  /** Wraps a new pipeline of `member`'s and counts it in the pool's load. */
+  private async track(member: PoolMember, id: string, room: string): Promise<KurentoPipeline> {
     const pipeline = new KurentoPipeline(id, room, {
       client: member.client,
       logger: this.logger,
@@ -166,7 +182,8 @@ export class KurentoBackend implements MediaBackend {
     }
   }
 
-  private async pick(): Promise<PoolMember> {
+  /** The connected servers, lightest first; waits for one when none is connected. */
+  private async connectedByLoad(): Promise<[PoolMember, ...PoolMember[]]> {
     const open = (): PoolMember[] => this.members.filter((m) => m.client.state === 'open');
     if (open().length === 0) {
       try {
@@ -177,10 +194,9 @@ export class KurentoBackend implements MediaBackend {
         );
       }
     }
-    const candidates = open();
-    const [first, ...rest] = candidates;
+    const [first, ...rest] = open().sort(byLoad);
     if (!first) throw new KurentoConnectionError('no media server is reachable');
-    return rest.reduce(lighter, first);
+    return [first, ...rest];
   }
 
   private handleConnection(member: PoolMember, change: KurentoConnectionChange): void {
