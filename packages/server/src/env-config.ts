@@ -201,8 +201,9 @@ export function tlsFor(config: Pick<ServerConfig, 'host' | 'tls'>): TlsConfig {
 
 /**
  * Reads the configuration from the variables listed in `main.ts`'s header. Without
- * `ANNOUNCED_IP` or a port range, a loopback `HOST` keeps media on 127.0.0.1 and any
- * other host announces every local interface address.
+ * `ANNOUNCED_IP` or a port range, a loopback `HOST` keeps media on this machine (`main.ts`
+ * announces its first interface address, which Firefox reaches, see `WeriftNetwork`) and
+ * any other host announces every local interface address.
  *
  * @throws Error naming the first invalid variable.
  */

@@ -58,7 +58,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: 'ANNOUNCED_IP',
     default: 'none',
-    what: 'the address the SFU announces in its ICE candidates (a public or LAN IP)',
+    what: "the address the SFU announces in its ICE candidates (a public or LAN IP; unset: this machine's own)",
   },
   {
     name: 'RTC_MIN_PORT, RTC_MAX_PORT',
