@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { CloseCode } from '../../packages/sdk/src/protocol/index.js';
 import { readConfig } from '../../packages/server/src/env-config.js';
 import { KurentoClient } from '../../packages/server/src/media/kurento/kurento-client.js';
 import { findKms, NO_KMS, startKms } from '../helpers/kms.js';
@@ -70,4 +71,23 @@ describe('main.ts with KMS_URL', () => {
       });
     },
   );
+
+  test('SIGTERM in a call releases the pipeline on KMS, then exits 0', { skip }, async (t) => {
+    const kms = await startKms();
+    t.after(() => kms.stop());
+    const server = spawnServerProcess({ KMS_URL: kms.url });
+    t.after(() => server.stop());
+    const url = await server.listening();
+    const kmsClient = new KurentoClient({ url: kms.url });
+    t.after(() => kmsClient.close());
+    await kmsClient.opened();
+    const alice = await TestClient.connect(url.replace(/^http/, 'ws') + 'groupcall');
+    await alice.join('room', 'alice');
+    assert.equal((await kmsClient.getPipelines()).length, 1);
+    server.child.kill('SIGTERM');
+    assert.equal((await alice.closed).code, CloseCode.GOING_AWAY);
+    const [code] = await server.exited;
+    assert.equal(code, 0);
+    assert.deepEqual(await kmsClient.getPipelines(), []);
+  });
 });
