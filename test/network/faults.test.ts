@@ -16,7 +16,7 @@ import { statusText, tiles } from '../helpers/room-page.js';
 import { waitUntil } from '../helpers/wait.js';
 import { decodingFrom, sampleDecoding, type DecodingFigures } from './helpers/decoding.js';
 import { networkCallFixture } from './helpers/network-call.js';
-import type { ParticipantPage } from './helpers/participants.js';
+import { peerRestarts, type ParticipantPage } from './helpers/participants.js';
 import { NAT_ADDRESS, NAT_ADDRESS_AFTER_CHANGE } from './helpers/topology.js';
 
 const NAMES = ['ann', 'bo', 'cy'];
@@ -34,6 +34,31 @@ function report(title: string, figures: Map<string, Record<string, DecodingFigur
       );
     }
   }
+}
+
+/**
+ * Snapshots every page's open peer connections; the function returned prints, under
+ * `title`, how many of those open now were created since (rebuilt by the SDK), and the
+ * `peer-restarted` events since (`page>participant:reason`).
+ */
+async function peerSnapshot(pages: Map<string, Page>, title: string) {
+  const list = [...pages];
+  const before = await Promise.all(list.map(([, page]) => openPeerIds(page)));
+  const restartsBefore = await Promise.all(list.map(([, page]) => peerRestarts(page)));
+  return async () => {
+    const now = await Promise.all(list.map(([, page]) => openPeerIds(page)));
+    const rebuilt = now.map((ids, i) => ids.filter((id) => !before[i]!.includes(id))).flat();
+    const restarts = await Promise.all(list.map(([, page]) => peerRestarts(page)));
+    const events = restarts.flatMap((all, i) =>
+      all
+        .slice(restartsBefore[i]!.length)
+        .map((r) => `${list[i]![0]}>${r.participant}:${r.reason}`),
+    );
+    console.log(
+      `# ${title}: ${rebuilt.length} of ${now.flat().length} peer connections rebuilt; ` +
+        `peer-restarted: ${events.join(' ') || 'none'}`,
+    );
+  };
 }
 
 /** Every page decodes both others; resolves with the slowest page's seconds since `sinceMs`. */
@@ -69,10 +94,12 @@ describe('a three-party call across a NAT, through faults on the home links', ()
   });
 
   it('through 20 s of 5% random loss and a 1.5 Mbit/s cap on every home link, everyone keeps decoding everyone', async () => {
+    const reportRebuilt = await peerSnapshot(pages, '5% loss, 1.5 Mbit/s');
     await net.topology.impair([1, 2, 3], { lossPercent: 5, rateKbps: 1500 });
     const figures = await sampleDecoding(pages, faultLasting(20000));
     await net.topology.impair([1, 2, 3]);
     report('5% loss, 1.5 Mbit/s', figures);
+    await reportRebuilt();
     for (const [name, remotes] of figures) {
       for (const [remote, f] of Object.entries(remotes)) {
         assert.ok(f.frames > 0, `${name} decoded frames from ${remote}`);
@@ -83,6 +110,7 @@ describe('a three-party call across a NAT, through faults on the home links', ()
 
   it('after an 8 s outage of one link, that participant decodes everyone within 2 s, and the other two never lose each other', async () => {
     const others = new Map(NAMES.slice(1).map((name) => [name, pages.get(name)!]));
+    const reportRebuilt = await peerSnapshot(pages, 'outage of ann');
     await net.topology.setOutage(1, true);
     const during = await sampleDecoding(others, faultLasting(8000));
     await net.topology.setOutage(1, false);
@@ -103,6 +131,7 @@ describe('a three-party call across a NAT, through faults on the home links', ()
     console.log(
       `# outage of ann: ann decodes everyone ${ann.toFixed(2)} s after the link returned, everyone everyone ${all.toFixed(2)} s`,
     );
+    await reportRebuilt();
     assert.ok(ann <= 2, `ann decoded everyone again ${ann.toFixed(2)} s after the link returned`);
     for (const [name, page] of pages) {
       assert.deepEqual(
@@ -120,7 +149,7 @@ describe('a three-party call across a NAT, through faults on the home links', ()
       [...before].some((o) => o.startsWith(`${NAT_ADDRESS}:`)),
       'flows through the NAT',
     );
-    const peersBefore = await Promise.all([...pages.values()].map(openPeerIds));
+    const reportRebuilt = await peerSnapshot(pages, 'NAT mapping change');
     await net.topology.changeNatMapping();
     const changedAt = Date.now();
     // The masquerade forgets the old address's connections from a work queue, shortly after.
@@ -138,11 +167,7 @@ describe('a three-party call across a NAT, through faults on the home links', ()
     const figures = await sampleDecoding(pages, faultLasting(3000));
     console.log(`# NAT mapping change: everyone decodes everyone ${seconds.toFixed(2)} s later`);
     report('after the NAT mapping change', figures);
-    const peersAfter = await Promise.all([...pages.values()].map(openPeerIds));
-    const rebuilt = peersAfter.map((ids, i) => ids.filter((id) => !peersBefore[i]!.includes(id)));
-    console.log(
-      `# NAT mapping change: ${rebuilt.flat().length} of ${peersAfter.flat().length} peer connections rebuilt`,
-    );
+    await reportRebuilt();
     const now = await outside();
     assert.ok(
       [...now].some((o) => o.startsWith(`${NAT_ADDRESS_AFTER_CHANGE}:`)) &&

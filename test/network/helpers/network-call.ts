@@ -19,8 +19,9 @@ import { startCoturn, type Coturn } from './coturn.js';
 import { launchInNamespace, openParticipant, type ParticipantPage } from './participants.js';
 import { createTopology, SERVER_ADDRESS, type Topology } from './topology.js';
 
-/** The TURN port, and the URLs the server hands out (RFC 7065: UDP, then TCP). */
+/** coturn's port for `turn:` over UDP and TCP, as in `turnserver.conf`. */
 export const TURN_PORT = 3478;
+/** The `TURN_URLS` the server hands out with credentials (RFC 7065): UDP, then TCP. */
 export const TURN_URLS = [
   `turn:${SERVER_ADDRESS}:${TURN_PORT}?transport=udp`,
   `turn:${SERVER_ADDRESS}:${TURN_PORT}?transport=tcp`,

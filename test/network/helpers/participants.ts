@@ -55,16 +55,17 @@ export async function launchInNamespace(
   return browser;
 }
 
-/** Where a page's room errors are recorded by {@link recordRoomErrors}. */
+/** What {@link openParticipant} records of the element's events. */
 interface RecordedWindow {
   __roomErrors: { name: string; reason: string; message: string; at: number }[];
+  __peerRestarts: { participant: string; reason: string; at: number }[];
 }
 
 /**
  * Opens `url` in a fresh context of `browser` (as `openPage`: every peer connection on
  * `window.__peers`), having first installed `scripts` (functions, or source text) to run
- * before the page's own, and a
- * recorder of the element's `room-error` events (`window.__roomErrors`).
+ * before the page's own, and recorders of the element's `room-error` and `peer-restarted`
+ * events.
  */
 export async function openParticipant(
   browser: Browser,
@@ -84,6 +85,14 @@ export async function openParticipant(
         at: performance.now(),
       });
     });
+    recorded.__peerRestarts = [];
+    document.addEventListener('peer-restarted', (event) => {
+      const { participant, reason } = (
+        event as CustomEvent<{ participant: { name: string } | string; reason: string }>
+      ).detail;
+      const name = typeof participant === 'string' ? participant : participant.name;
+      recorded.__peerRestarts.push({ participant: name, reason, at: performance.now() });
+    });
   });
   for (const script of scripts) await page.evaluateOnNewDocument(script);
   await page.goto(url, { waitUntil: 'load' });
@@ -93,6 +102,11 @@ export async function openParticipant(
 /** The room errors the page's element emitted so far. */
 export function roomErrors(page: Page): Promise<RecordedWindow['__roomErrors']> {
   return page.evaluate(() => (window as unknown as RecordedWindow).__roomErrors);
+}
+
+/** The peer connections the page's element rebuilt so far: whose, and why. */
+export function peerRestarts(page: Page): Promise<RecordedWindow['__peerRestarts']> {
+  return page.evaluate(() => (window as unknown as RecordedWindow).__peerRestarts);
 }
 
 /** The SDK's default negotiation deadline, in ms (`RoomClientOptions.negotiationTimeoutMs`). */
