@@ -33,7 +33,7 @@ describe('RoomClient negotiation deadlines', function () {
     }
   });
 
-  it('relay-only with no TURN server never connects: the deadline says so instead of a silent wait', async () => {
+  it('relay-only with no TURN server never connects: an error says so instead of a silent wait', async () => {
     const configs: RTCConfiguration[] = [];
     const { client, events } = start(
       { existing: ['bob'] },
@@ -48,8 +48,10 @@ describe('RoomClient negotiation deadlines', function () {
       },
     );
     await client.join('lobby', 'ada');
+    // Chromium waits with no candidate pair (the deadline's `timeout`); Firefox, with no
+    // candidate to gather, fails ICE at once (`ice`). Either way the app hears of it.
     const [error] = await events.next('error', (e) => e instanceof NegotiationError, 5000);
-    expect(error.reason).to.equal('timeout');
+    expect(error.reason).to.be.oneOf(['timeout', 'ice']);
     expect(configs[0]!.iceTransportPolicy).to.equal('relay');
     expect(events.all('peerStateChanged').some(([, state]) => state === 'connected')).to.equal(
       false,
