@@ -100,10 +100,13 @@ const wtrSuite = (name, browser) => {
   };
 };
 
-/** The end-to-end files whose rooms `E2E_BROWSERS` spreads across browsers (test/helpers/call-fixture.ts). */
-const CALL_FILES = ['group-call', 'controls', 'recovery', 'media-state'].map(
-  (name) => `test/e2e/${name}.test.ts`,
-);
+/** The files whose rooms `E2E_BROWSERS` spreads across browsers (test/helpers/call-fixture.ts, and the interop test). */
+const CALL_FILES = [
+  ...['group-call', 'controls', 'recovery', 'media-state'].map(
+    (name) => `test/e2e/${name}.test.ts`,
+  ),
+  'test/interop/kurento-utils.test.ts',
+];
 
 const suites = [
   wtrSuite('browser (SDK and element)', 'chromium'),

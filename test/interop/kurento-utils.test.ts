@@ -1,13 +1,15 @@
 /**
  * Interoperability: a client built on kurento-utils (npm), driven the way the Kurento
  * group-call tutorial's browser client drives it, joins the same room of the reference
- * server as two RoomClients (in the demo page). All three see each other's video.
+ * server as two RoomClients (in the demo page). All three see each other's video. With
+ * `E2E_BROWSERS=chromium,firefox` the three pages are dealt to the browsers in turn (the
+ * kurento-utils client in Firefox).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'puppeteer-core';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { launchBrowser, openPage } from '../helpers/browser.js';
+import { e2eBrowsers, launchBrowser, openPage } from '../helpers/browser.js';
 import { demoUrl, tiles } from '../helpers/room-page.js';
 import { waitUntil } from '../helpers/wait.js';
 import { serveTutorialClient, type TutorialClientServer } from '../helpers/tutorial-client.js';
@@ -15,24 +17,25 @@ import { serveTutorialClient, type TutorialClientServer } from '../helpers/tutor
 describe('kurento-utils tutorial client and RoomClient in one room', () => {
   let server: ServerProcess;
   let pageServer: TutorialClientServer;
-  let browser: Browser;
+  const browsers: Browser[] = [];
   let tutorial: Page & { errors: string[] };
   const sdkPages = new Map<string, Page & { errors: string[] }>();
 
   before(async () => {
     server = await startServerProcess();
     pageServer = await serveTutorialClient();
-    browser = await launchBrowser();
-    sdkPages.set('ana', await openPage(browser, demoUrl(server.url, 'interop', 'ana')));
+    for (const name of e2eBrowsers()) browsers.push(await launchBrowser({ browser: name }));
+    const dealt = (i: number) => browsers[i % browsers.length]!;
+    sdkPages.set('ana', await openPage(dealt(0), demoUrl(server.url, 'interop', 'ana')));
     tutorial = await openPage(
-      browser,
+      dealt(1),
       pageServer.pageUrl(server.wsUrl, 'interop', 'kurento-utils'),
     );
-    sdkPages.set('ben', await openPage(browser, demoUrl(server.url, 'interop', 'ben')));
+    sdkPages.set('ben', await openPage(dealt(2), demoUrl(server.url, 'interop', 'ben')));
   });
 
   after(async () => {
-    await browser?.close();
+    for (const browser of browsers) await browser.close();
     await pageServer?.close();
     await server?.stop();
   });
