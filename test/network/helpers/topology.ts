@@ -161,6 +161,9 @@ export async function createTopology(
   homes: number,
   prefix = `krnet-${process.pid}`,
 ): Promise<Topology> {
+  if (process.getuid?.() !== 0) {
+    throw new Error('the network tests build network namespaces: run them as root (CI does)');
+  }
   const pub = `${prefix}-pub`;
   const router = `${prefix}-nat`;
   const homeNames = Array.from({ length: homes }, (_, i) => `${prefix}-h${i + 1}`);
