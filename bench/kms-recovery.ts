@@ -9,8 +9,10 @@
  *     cannot come back before it is);
  *   - pooled: two KMS; the room is rebuilt on the one still up, and the killed one is
  *     started again (it rejoins the pool) before the next run.
- * Prints median and max over the runs. The server closes the room's connections with
- * 1012 when its KMS is lost; the clients' reconnection re-joins and negotiates again.
+ * Prints median and max over the runs, for two moments: every participant re-joined (the
+ * server's `joined` log lines: the server closed the room's connections with 1012 when its
+ * KMS was lost, and the clients' reconnection came back), and every participant decoding
+ * both others (the browsers negotiated again through KMS).
  */
 import type { Browser, Page } from 'puppeteer-core';
 import { KurentoClient } from '../packages/server/src/media/kurento/kurento-client.js';
@@ -18,7 +20,7 @@ import { launchBrowser, openPage } from '../test/helpers/browser.js';
 import { startKms, type KmsInstance } from '../test/helpers/kms.js';
 import { decodingEverywhere, openPeerIds } from '../test/helpers/peers.js';
 import { demoUrl } from '../test/helpers/room-page.js';
-import { startServerProcess } from '../test/helpers/server-process.js';
+import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 import { waitUntil } from '../test/helpers/wait.js';
 
 const runs = Number(process.argv[2] ?? 3);
@@ -51,12 +53,26 @@ async function holderOf(instances: KmsInstance[]): Promise<number> {
   throw new Error('no KMS holds the room');
 }
 
-/** Kills the KMS holding the room; resolves with the ms until everyone decodes again. */
+/** The time of the last of `count` `joined` log lines the server wrote after `offset`, ms since epoch. */
+function lastJoin(server: ServerProcess, offset: number, count: number): number {
+  const times = server
+    .stderr()
+    .slice(offset)
+    .split('\n')
+    .filter((text) => text.includes('"msg":"joined"'))
+    .map((text) => (JSON.parse(text) as { time: number }).time);
+  if (times.length < count) throw new Error(`${times.length} of ${count} re-joined`);
+  return times[count - 1]!;
+}
+
+/** Kills the KMS holding the room; resolves with the ms until all re-joined and all decode. */
 async function killAndTime(
+  server: ServerProcess,
   pages: Page[],
   instances: KmsInstance[],
   restartBeforeMedia: boolean,
-): Promise<number> {
+): Promise<{ joined: number; decoding: number }> {
+  const offset = server.stderr().length;
   const index = await holderOf(instances);
   const before = new Set((await Promise.all(pages.map(openPeerIds))).flat());
   const start = Date.now();
@@ -68,17 +84,21 @@ async function killAndTime(
     { timeoutMs: 30000, message: 'the old peer connections closed' },
   );
   await decodingEverywhere(pages, 2, 30000);
-  const elapsed = Date.now() - start;
+  const decoding = Date.now() - start;
+  const joined = lastJoin(server, offset, pages.length) - start;
   if (!restartBeforeMedia) instances[index] = await instances[index]!.restart();
-  return elapsed;
+  return { joined, decoding };
 }
 
-async function measure(pool: number): Promise<number[]> {
+async function measure(pool: number): Promise<{ joined: number[]; decoding: number[] }> {
   const instances: KmsInstance[] = [];
   for (let i = 0; i < pool; i++) instances.push(await startKms());
-  const server = await startServerProcess({ KMS_URL: instances.map((k) => k.url).join(',') });
+  const server = await startServerProcess({
+    KMS_URL: instances.map((k) => k.url).join(','),
+    LOG_LEVEL: 'info',
+  });
   const browser: Browser = await launchBrowser();
-  const times: number[] = [];
+  const times = { joined: [] as number[], decoding: [] as number[] };
   try {
     const pages: Page[] = [];
     for (const name of NAMES) {
@@ -86,7 +106,9 @@ async function measure(pool: number): Promise<number[]> {
     }
     await decodingEverywhere(pages, 2);
     for (let run = 1; run <= runs; run++) {
-      times.push(await killAndTime(pages, instances, pool === 1));
+      const { joined, decoding } = await killAndTime(server, pages, instances, pool === 1);
+      times.joined.push(joined);
+      times.decoding.push(decoding);
     }
   } finally {
     await browser.close();
@@ -100,8 +122,10 @@ async function main() {
   const single = await measure(1);
   const pooled = await measure(2);
   console.log(`kurento-room KMS recovery bench: 3 participants at ${VIDEO}`);
-  console.log(line('single KMS killed, restarted -> all decoding', single));
-  console.log(line('pool of two, one killed -> all decoding', pooled));
+  console.log(line('single KMS killed, restarted -> all re-joined', single.joined));
+  console.log(line('                             -> all decoding', single.decoding));
+  console.log(line('pool of two, one killed -> all re-joined', pooled.joined));
+  console.log(line('                        -> all decoding', pooled.decoding));
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
