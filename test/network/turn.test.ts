@@ -14,6 +14,9 @@ import { networkCallFixture, TURN_URLS } from './helpers/network-call.js';
 import { expectTurnAdvice, selectedPairsOf, type ParticipantPage } from './helpers/participants.js';
 import { SERVER_ADDRESS } from './helpers/topology.js';
 
+/** The `turn:` URL over UDP of the fixture's coturn. */
+const TURN_UDP_URL = TURN_URLS.find((url) => url.endsWith('?transport=udp'))!;
+
 /** Records every `icecandidateerror`'s STUN error code on `window.__iceErrors`. */
 function recordIceCandidateErrors() {
   const errors: number[] = [];
@@ -44,7 +47,11 @@ function answerConfigFromWindow() {
 }
 
 describe('relay only, with TURN credentials from the TURN_SECRET shared with coturn', () => {
-  const net = networkCallFixture({ homes: 2, serverEnv: { ICE_TRANSPORT_POLICY: 'relay' } });
+  // TURN over UDP alone: with a TCP URL too, Chromium may nominate whichever relay answered first.
+  const net = networkCallFixture({
+    homes: 2,
+    serverEnv: { ICE_TRANSPORT_POLICY: 'relay', TURN_URLS: TURN_UDP_URL },
+  });
 
   it('every selected local candidate is a coturn relay reached over UDP', async () => {
     const openedAt = Date.now();
@@ -69,14 +76,14 @@ describe('relay only, with TURN credentials from the TURN_SECRET shared with cot
         assert.equal(local.address, SERVER_ADDRESS, "coturn's relay address");
         assert.equal(remote.address, SERVER_ADDRESS, 'the SFU as it announces itself');
       }
-      await page.close();
     }
+    for (const page of pages) await page.close();
   });
 
   it('expired TURN credentials give a clear error, not a silent wait', async () => {
     // Credentials that expired an hour ago, as a page kept open since then would hold.
     const expired = turnCredentials(
-      { urls: TURN_URLS, secret: net.turnSecret, ttlSeconds: 60 },
+      { urls: [TURN_UDP_URL], secret: net.turnSecret, ttlSeconds: 60 },
       Date.now() - 3600 * 1000,
     );
     const config = { iceServers: [expired], iceTransportPolicy: 'relay' };

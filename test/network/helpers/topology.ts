@@ -8,8 +8,8 @@
  *  (server, coturn)         (faults: nftables, tbf)            (one Chromium each)
  * ```
  *
- * Only RFC 5737 (203.0.113.0/24) and RFC 6598 (100.64.0.0/10) addresses, no default
- * route anywhere: a home reaches 203.0.113.0/24 through the router only, and the public
+ * Only RFC 5737 (203.0.113.0/24) and RFC 6598 (100.64.0.0/10) addresses (IPv6 is off),
+ * no default route anywhere: a home reaches 203.0.113.0/24 through the router only, and the public
  * side has no route back to 100.64.0.0/10, so every packet from a home crosses the NAT.
  * Every home is its own link (one participant each), so one participant's link can fail
  * alone. Faults live in the router's nftables table `krnet` (chain `faults`, jumped to
@@ -208,6 +208,13 @@ export async function createTopology(
   try {
     for (const ns of namespaces) {
       await ip('netns', 'add', ns);
+      // IPv4 only: no IPv6 link-local address appearing a moment after a link comes up,
+      // which Chromium takes for a network change (ERR_NETWORK_CHANGED on a page load).
+      await exec(ns, 'sysctl', [
+        '-qw',
+        'net.ipv6.conf.all.disable_ipv6=1',
+        'net.ipv6.conf.default.disable_ipv6=1',
+      ]);
       await ip('-n', ns, 'link', 'set', 'lo', 'up');
     }
     await link([router, 'wan0', NAT_ADDRESS], [pub, 'pub0', SERVER_ADDRESS]);
