@@ -227,6 +227,17 @@ export function watchUncaught(): { errors: unknown[]; stop(): void } {
   };
 }
 
+/**
+ * Makes `pc` report `connectionState` `failed` (real ICE takes some 30 s to fail; webrtc-pc
+ * section 4.3.3) and runs its `onconnectionstatechange` as the browser would. Called, not
+ * dispatched: Firefox runs no event-handler attribute of an `RTCPeerConnection` for an
+ * event the page dispatches (its listeners do run); Chromium runs both.
+ */
+export function reportFailed(pc: RTCPeerConnection): void {
+  Object.defineProperty(pc, 'connectionState', { configurable: true, value: 'failed' });
+  pc.onconnectionstatechange!.call(pc, new Event('connectionstatechange'));
+}
+
 /** The `a=ice-ufrag` of an SDP (its first one). */
 export function ufragOf(sdp: string): string | undefined {
   return /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];

@@ -76,7 +76,9 @@ const CASES: Case[] = [
       server.send({
         id: 'iceCandidate',
         name: 'bob',
-        candidate: { candidate: 'candidate:garbage', sdpMid: '0', sdpMLineIndex: 0 },
+        // No such media section (webrtc-pc, addIceCandidate: OperationError) and no
+        // candidate grammar (Chromium's OperationError; Firefox accepts that alone).
+        candidate: { candidate: 'candidate:garbage', sdpMid: 'none', sdpMLineIndex: 99 },
       }),
     error: { type: NegotiationError, fields: { reason: 'candidate', participant: 'bob' } },
     then: ({ client }) => expect(client.participants.get('bob')!.peerState).to.equal('connected'),

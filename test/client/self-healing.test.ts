@@ -1,7 +1,7 @@
 // Self-healing media: a peer connection that fails, is closed by someone else, or whose
 // video stalls is rebuilt alone (a new offer for the same sender); the others are untouched.
 import { expect } from '@esm-bundle/chai';
-import { firstFrame, trackIntervals, until } from './helpers.js';
+import { firstFrame, reportFailed, trackIntervals, until } from './helpers.js';
 import { cleanup, joinedWithMedia, onCleanup, peerFor, start, type Room } from './setup.js';
 
 /** The peers of bob, carol and ada, and carol's stream, to check they were left alone. */
@@ -97,8 +97,7 @@ describe('RoomClient self-healing media', () => {
     const camera = await joinedWithMedia(room);
     const old = peerFor(room, 'ada');
     const carol = peerFor(room, 'carol');
-    Object.defineProperty(old, 'connectionState', { configurable: true, value: 'failed' });
-    old.dispatchEvent(new Event('connectionstatechange'));
+    reportFailed(old);
     const [participant, reason] = await events.next('peerRestarted');
     expect(participant).to.equal(client.localParticipant);
     expect(reason).to.equal('failed');

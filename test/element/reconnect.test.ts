@@ -3,7 +3,7 @@ import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-
 import { defaultReconnectPolicy } from '../../packages/sdk/src/core/reconnect-policy.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { cleanup, fakeKurento, onCleanup } from '../helpers-browser/fixture.js';
-import { trackPeerConnections } from '../client/helpers.js';
+import { reportFailed, trackPeerConnections } from '../client/helpers.js';
 import {
   freshRoom,
   mount,
@@ -116,8 +116,7 @@ describe('<kurento-room> reconnecting and self-healing', () => {
     const offer = server.all('receiveVideoFrom').find((m) => m.sender === 'Bob')!;
     const pc = peers.bySdp(offer.sdpOffer)!.pc;
     const restarted = nextEvent(element, 'peer-restarted');
-    Object.defineProperty(pc, 'connectionState', { configurable: true, value: 'failed' });
-    pc.dispatchEvent(new Event('connectionstatechange'));
+    reportFailed(pc);
     const { detail } = await restarted;
     expect(detail.participant.name).to.equal('Bob');
     expect(detail.reason).to.equal('failed');

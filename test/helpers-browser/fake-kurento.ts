@@ -186,7 +186,7 @@ export class FakeKurento {
     if (connection) this.#join(connection, message);
   }
 
-  /** Stops the video the latest socket's endpoint for `sender` sends (`replaceTrack(null)`); the connection stays up. */
+  /** Stops the video the latest socket's endpoint for `sender` sends (`replaceTrack(null)`, encoding inactive); the connection stays up. */
   stopVideo(sender: string): Promise<void> {
     return this.#stopSending(sender, 'video');
   }
@@ -202,6 +202,11 @@ export class FakeKurento {
     if (!rtpSender) throw new Error(`fake server: no ${kind} sent for ${sender}`);
     const track = rtpSender.track!;
     await rtpSender.replaceTrack(null);
+    // Firefox keeps sending about a frame a second after replaceTrack(null); an inactive
+    // encoding sends nothing in both browsers (RTCRtpEncodingParameters.active).
+    const parameters = rtpSender.getParameters();
+    if (parameters.encodings[0]) parameters.encodings[0].active = false;
+    await rtpSender.setParameters(parameters);
     track.stop();
   }
 

@@ -25,6 +25,9 @@ export function firefoxPrefs(options = {}) {
     // An AudioContext made without a user gesture starts 'suspended' otherwise (Chromium's
     // --autoplay-policy=no-user-gesture-required covers both).
     'media.autoplay.block-webaudio': false,
+    // A machine with no sound card (CI, this one) has no audio output for cubeb to open, and
+    // every AudioContext then stays 'suspended' whatever the autoplay prefs: a mock output.
+    'media.cubeb.force_mock_context': true,
     'app.update.enabled': false,
     'browser.shell.checkDefaultBrowser': false,
     'datareporting.policy.dataSubmissionEnabled': false,
