@@ -80,6 +80,20 @@ export class ClientEvents {
   }
 }
 
+/**
+ * Resolves after `video` presented `count` more frames (requestVideoFrameCallback; Firefox's
+ * `getVideoPlaybackQuality()` counts no frame of a MediaStream).
+ */
+export function frames(video: HTMLVideoElement, count: number, what: string): Promise<void> {
+  return guard(
+    new Promise<void>((resolve) => {
+      const next = () => (--count > 0 ? video.requestVideoFrameCallback(next) : resolve());
+      video.requestVideoFrameCallback(next);
+    }),
+    `${count} frames of ${what}`,
+  );
+}
+
 /** Resolves when `video` has presented a decoded frame of `stream` (requestVideoFrameCallback). */
 export function firstFrame(
   stream: MediaStream,

@@ -18,9 +18,8 @@ import { InvalidStateError, MediaAccessError } from '../../packages/sdk/src/core
 import { RoomClient } from '../../packages/sdk/src/core/room-client.js';
 import { isBlank } from '../../packages/sdk/src/controls/black-frames.js';
 import { VideoPresets } from '../../packages/sdk/src/core/video-presets.js';
-import { guard } from '../helpers-browser/wait.js';
 import { firefox } from '../helpers-browser/browser.js';
-import { openRealCamera, rejection, stubGetUserMedia, until } from './helpers.js';
+import { frames, openRealCamera, rejection, stubGetUserMedia, until } from './helpers.js';
 import {
   audioMeter,
   canvasTrack,
@@ -47,17 +46,6 @@ function received(room: Room, kind: 'audio' | 'video'): MediaStreamTrack {
 /** The publisher's sender of `kind`. */
 function senderOf(pc: RTCPeerConnection, kind: 'audio' | 'video'): RTCRtpSender {
   return pc.getTransceivers().find((t) => t.receiver.track.kind === kind)!.sender;
-}
-
-/** Resolves after `video` presented `count` more frames. */
-function frames(video: HTMLVideoElement, count: number, what: string): Promise<void> {
-  return guard(
-    new Promise<void>((resolve) => {
-      const next = () => (--count > 0 ? video.requestVideoFrameCallback(next) : resolve());
-      video.requestVideoFrameCallback(next);
-    }),
-    `${count} frames of ${what}`,
-  );
 }
 
 /** One `receiveVideoFrom` for ada and no new peer connection: nothing was renegotiated. */

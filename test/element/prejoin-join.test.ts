@@ -6,6 +6,7 @@ import { expect } from '@esm-bundle/chai';
 import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { countCalls } from '../helpers-browser/count-calls.js';
+import { firefox } from '../helpers-browser/browser.js';
 import { isBlank } from '../../packages/sdk/src/controls/black-frames.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import { freshRoom, mount, part, playing, rendered, SERVER } from './helpers.js';
@@ -117,8 +118,9 @@ describe('<kurento-room> pre-join screen', () => {
     const select = await rendered(
       element,
       () => {
+        // Firefox's fake media has one microphone (Chromium's, several): it is the one chosen.
         const s = part<HTMLSelectElement>(element, 'microphone-select');
-        return s && s.options.length > 1 && s;
+        return s && s.options.length > (firefox ? 0 : 1) && s;
       },
       'the microphones listed',
     );

@@ -5,6 +5,7 @@ import { expect } from '@esm-bundle/chai';
 import { InvalidStateError, MediaAccessError } from '../../packages/sdk/src/core/errors.js';
 import type { KurentoRoomElement } from '../../packages/sdk/src/element/kurento-room.js';
 import {
+  frames,
   rejection,
   stubGetUserMedia,
   trackIntervals,
@@ -67,13 +68,6 @@ async function press(key: string): Promise<void> {
 
 /** A DOMException as getUserMedia rejects with it. */
 const refusal = (name: string) => new DOMException(`${name} (test)`, name);
-
-/** Resolves once `video` presented `count` more frames. */
-function frames(video: HTMLVideoElement, count: number, what: string): Promise<void> {
-  const quality = () => video.getVideoPlaybackQuality().totalVideoFrames;
-  const target = quality() + count;
-  return until(() => quality() >= target, `${count} frames of ${what}`);
-}
 
 describe('pre-join screen', () => {
   let host: PrejoinHost;

@@ -131,6 +131,8 @@ export function renderPrejoin(
   const percent = Math.round(preview.level * 100);
   const stream = preview.stream;
   const showing = !!stream?.getVideoTracks().length;
+  // Set again for each new camera track: Firefox does not show a video track added to a
+  // stream that a <video> already plays.
   return html`<form
     part="prejoin"
     @submit=${(event: SubmitEvent) => {
@@ -144,7 +146,7 @@ export function renderPrejoin(
         autoplay
         playsinline
         .muted=${true}
-        .srcObject=${guard([stream], () => stream)}
+        .srcObject=${guard([stream, stream?.getVideoTracks()[0]], () => stream)}
         ?hidden=${!showing}
       ></video>
       ${showing ? nothing : html`<span class="off">Camera off</span>`}
