@@ -6,6 +6,7 @@ import { MediaAccessError } from '../../packages/sdk/src/core/errors.js';
 import { canvasTrack, stubMediaDevices } from '../client/media-probes.js';
 import type { FakeKurento } from '../helpers-browser/fake-kurento.js';
 import { press } from '../helpers-browser/commands.js';
+import { firefox } from '../helpers-browser/browser.js';
 import { cleanup, fakeKurento } from '../helpers-browser/fixture.js';
 import {
   freshRoom,
@@ -199,6 +200,14 @@ describe('<kurento-room> control bar', () => {
     it('switching the microphone sends the new device and keeps the local video playing', async () => {
       element = await joinedWith(server, ['Bob']);
       part(element, 'devices-button')!.click();
+      if (firefox) {
+        // Firefox's fake media has one microphone (Chromium's, several): nothing to switch to.
+        await rendered(element, () => select('microphone-select').options.length > 0, 'devices');
+        const audio = element.client!.localParticipant!.stream!.getAudioTracks()[0];
+        expect(select('microphone-select').options).to.have.length(1);
+        expect(select('microphone-select').value).to.equal(audio.getSettings().deviceId);
+        return expect((await playing(ada().querySelector('video')!)).videoWidth).to.be.above(0);
+      }
       await rendered(element, () => select('microphone-select').options.length > 1, 'devices');
       const events = recordEvents(element, ['active-device-changed']);
       const mic = select('microphone-select');
@@ -242,9 +251,11 @@ describe('<kurento-room> control bar', () => {
     element = await joinedWith(server, ['Bob']);
     part(element, 'mic-button')!.focus();
     const reached: string[] = [];
-    for (let i = 0; i < 20 && reached.length < CONTROLS.length; i++) {
+    for (let i = 0; i < 20; i++) {
       const name = shadow(element).activeElement?.getAttribute('part')?.split(' ')[1];
       if (name && CONTROLS.includes(name) && !reached.includes(name)) reached.push(name);
+      // No Tab past the last control: Firefox moves the focus out of the page, to its own UI.
+      if (reached.length === CONTROLS.length) break;
       await press('Tab');
     }
     expect(reached).to.deep.equal(CONTROLS);

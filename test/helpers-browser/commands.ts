@@ -9,9 +9,13 @@ interface Commands {
 
 const commands = import('@web/test-runner-commands' as string) as Promise<Commands>;
 
-/** Presses `key` in the browser as a user would (puppeteer `keyboard.press`: `Tab`, `Enter`, `Space`, `Escape`). */
+/**
+ * Presses `key` in the browser as a user would (puppeteer `keyboard.press`: `Tab`, `Enter`,
+ * `Space`, `Escape`). `Space` is sent as `' '`, which puppeteer's WebDriver BiDi keyboard
+ * (Firefox) knows, as its CDP one (Chromium) does.
+ */
 export async function press(key: string): Promise<void> {
-  await (await commands).sendKeys({ press: key });
+  await (await commands).sendKeys({ press: key === 'Space' ? ' ' : key });
 }
 
 /** Resizes the page's viewport, in CSS px. */
