@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { FakeBackend } from './helpers/fake-backend.js';
 import { withFakeBackend } from './helpers/fixture.js';
 
 const offer = (ufrag: string) => `v=0\r\na=ice-ufrag:${ufrag}\r\na=ice-pwd:x\r\n`;
@@ -13,6 +14,12 @@ const candidate = (port: number, ufrag?: string) => ({
   sdpMid: '0',
   sdpMLineIndex: 0,
 });
+
+/** The ports of the candidates alice's publisher endpoint was given, in order. */
+const appliedPorts = (backend: FakeBackend) =>
+  backend
+    .find('publisher', 'alice')!
+    .candidates.map((c) => / (\d{5}) typ/.exec(c.candidate.candidate)?.[1]);
 
 describe('ping', () => {
   test('is answered with pong before joining and after', async (t) => {
@@ -41,13 +48,7 @@ describe('candidates of a replaced peer connection', () => {
     alice.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(50002, 'newU') });
     alice.send({ id: 'onIceCandidate', name: 'alice', candidate: candidate(50003) });
     await alice.barrier();
-    const applied = backend
-      .find('publisher', 'alice')!
-      .candidates.map((c) => c.candidate.candidate);
-    assert.deepEqual(
-      applied.map((c) => / (\d{5}) typ/.exec(c)?.[1]),
-      ['50002', '50003'],
-    );
+    assert.deepEqual(appliedPorts(backend), ['50002', '50003']);
     assert.deepEqual(
       alice.history.filter((m) => m.id === 'error' && m.request !== 'barrier'),
       [],
@@ -64,12 +65,6 @@ describe('candidates of a replaced peer connection', () => {
     alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: offer('newU') });
     await alice.next('receiveVideoAnswer');
     await alice.barrier();
-    const applied = backend
-      .find('publisher', 'alice')!
-      .candidates.map((c) => c.candidate.candidate);
-    assert.deepEqual(
-      applied.map((c) => / (\d{5}) typ/.exec(c)?.[1]),
-      ['50002'],
-    );
+    assert.deepEqual(appliedPorts(backend), ['50002']);
   });
 });
