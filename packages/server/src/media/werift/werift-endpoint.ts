@@ -188,6 +188,10 @@ export abstract class WeriftEndpoint implements WebRtcEndpoint {
       throw new MediaError('the offer has no audio or video media section');
     }
     await this.pc.setRemoteDescription({ type: 'offer', sdp: withoutTransportCc(sdpOffer) });
+    // The DTLS server (`a=setup:passive`, RFC 5763 section 5): the browser, the DTLS
+    // client, sends its ClientHello as soon as its ICE check succeeds. As the client,
+    // werift 0.24 would send its own only 100 ms after ICE connected (a fixed wait).
+    for (const transport of this.pc.dtlsTransports) transport.role = 'server';
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     const answer = this.pc.localDescription?.sdp;
     if (!answer) throw new MediaError('werift produced no answer');
