@@ -10,12 +10,12 @@ import {
   PictureLossIndication,
   RtcpPayloadSpecificFeedback,
   type RtcpPacket,
-  type RTCRtpSender,
   type RTCRtpTransceiver,
   type RtpPacket,
 } from 'werift';
 import type { SubscriberEndpoint } from '../media-backend.js';
 import { CLOCK_RATE, RtpRewriter } from './rtp-rewriter.js';
+import { RtpSendPath } from './rtp-send-path.js';
 import { RtpSink, type MediaKind, type RtpSource } from './rtp-fan-out.js';
 import type { EndpointContext } from './werift-endpoint.js';
 
@@ -42,8 +42,8 @@ export function msidStreamId(name: string): string {
 }
 
 interface Output {
-  sender: RTCRtpSender;
   rewriter: RtpRewriter;
+  path: RtpSendPath;
 }
 
 /**
@@ -92,9 +92,7 @@ export class WeriftSubscriber extends RtpSink implements SubscriberEndpoint {
   forward(kind: MediaKind, packet: RtpPacket): void {
     const output = this.outputs.get(kind);
     if (!output || this.released) return;
-    output.sender.sendRtp(output.rewriter.rewrite(packet)).catch((error: unknown) => {
-      this.logger.debug({ err: error, endpoint: this.id }, 'sending RTP failed');
-    });
+    output.path.send(output.rewriter.rewrite(packet));
   }
 
   protected disconnect(): void {
@@ -119,8 +117,8 @@ export class WeriftSubscriber extends RtpSink implements SubscriberEndpoint {
     transceiver.setDirection('sendonly');
     transceiver.sender.setStreams([new MediaStream({ id: this.streamId })]);
     this.outputs.set(kind, {
-      sender: transceiver.sender,
       rewriter: new RtpRewriter(CLOCK_RATE[kind]),
+      path: new RtpSendPath(transceiver.sender),
     });
   }
 
