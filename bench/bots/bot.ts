@@ -310,6 +310,7 @@ export class Bot {
         return streams && streams.audio.stats().packets > 0 && streams.video.stats().packets > 0;
       });
     if (done()) return Promise.resolve();
+    if (this.ended) return Promise.reject(new Error(`${this.name} ended before media came`));
     return new Promise((resolve, reject) => {
       const settle = (error?: Error) => {
         clearTimeout(timer);
