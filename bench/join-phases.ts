@@ -35,6 +35,7 @@ import { launchBrowser, openPage } from '../test/helpers/browser.js';
 import { demoUrl } from '../test/helpers/room-page.js';
 import { serveTutorialClient } from '../test/helpers/tutorial-client.js';
 import { waitUntil } from '../test/helpers/wait.js';
+import { startFleet } from './bots/fleet.js';
 
 type Backend = 'werift' | 'kurento';
 type Client = 'sdk' | 'tutorial';
@@ -231,17 +232,8 @@ interface Filler {
   close(): Promise<void>;
 }
 
-/** `bench/bots/fleet.ts` as far as this bench needs it (see /work/scratch/task-bots.md). */
-interface FleetLike {
-  join(options: { wsUrl: string; room: string; name: string }): Promise<void>;
-  close(): Promise<void>;
-}
-
+/** Publisher bots in their own process on CPU 1 (`bench/bots/fleet.ts`), each subscribing to the others. */
 async function botFiller(server: ServerProcess, room: string, count: number): Promise<Filler> {
-  const path = './bots/fleet.js';
-  const { startFleet } = (await import(path)) as {
-    startFleet(options?: { cpu?: number }): Promise<FleetLike>;
-  };
   const fleet = await startFleet({ cpu: 1 });
   const names = Array.from({ length: count }, (_, i) => `bot${i + 1}`);
   try {
