@@ -25,6 +25,11 @@ export interface RtpSource extends PublisherEndpoint {
   removeSink(sink: RtpSink): void;
   /** Asks the browser for a key frame (RTCP PLI), throttled by the source. */
   requestKeyFrame(): void;
+  /**
+   * `sink` can receive media now (its DTLS just connected): the source sends it what it
+   * needs to decode at once, or asks the browser for a key frame.
+   */
+  sinkConnected(sink: RtpSink): void;
 }
 
 /** A subscriber endpoint as its publisher sees it: where RTP goes. */

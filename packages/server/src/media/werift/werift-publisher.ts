@@ -7,12 +7,24 @@
 
 import type { RTCRtpReceiver, RTCTrackEvent, RtpPacket } from 'werift';
 import { MediaError, type PublisherEndpoint, type SubscriberEndpoint } from '../media-backend.js';
+import { KeyFrameCache } from './key-frame-cache.js';
 import { Throttle } from './throttle.js';
 import { RtpSink, type MediaKind, type RtpSource } from './rtp-fan-out.js';
 import { WeriftEndpoint, type EndpointContext } from './werift-endpoint.js';
 
 /** Minimum time between two key frame requests (PLI) to one publisher, in ms. */
 export const KEY_FRAME_INTERVAL_MS = 300;
+
+/**
+ * How old the publisher's last key frame may be for its group of pictures to be
+ * replayed to a new subscriber, in ms (see {@link KeyFrameCache}): a subscriber's video
+ * starts at most this far behind. The key frame requested at the subscriber's answer
+ * usually arrives 50-100 ms before its DTLS connects.
+ */
+export const KEY_FRAME_CACHE_MS = 400;
+
+/** The most packets a cached group of pictures may hold (~400 ms of 4 Mbit/s video). */
+export const KEY_FRAME_CACHE_PACKETS = 200;
 
 /**
  * Receives a participant's send-only offer (Kurento: the `outgoingMedia`
@@ -25,6 +37,10 @@ export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint
   private readonly kinds = new Set<MediaKind>();
   private video: { receiver: RTCRtpReceiver; ssrc: number | undefined } | undefined;
   private readonly keyFrames: Throttle;
+  private readonly keyFrameCache = new KeyFrameCache({
+    maxAgeMs: KEY_FRAME_CACHE_MS,
+    maxPackets: KEY_FRAME_CACHE_PACKETS,
+  });
 
   constructor(context: EndpointContext) {
     super(context);
@@ -45,11 +61,32 @@ export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint
 
   /**
    * Asks the browser for a key frame (RTCP PLI, RFC 4585 section 6.3.1), throttled to
-   * one per {@link KEY_FRAME_INTERVAL_MS}. Called when a subscriber connects or asks
-   * for one itself; without it a new subscriber waits for the next natural key frame.
+   * one per {@link KEY_FRAME_INTERVAL_MS}. Called when a subscriber has answered (so the
+   * key frame is on its way when its DTLS connects), when one connects with no recent
+   * group of pictures cached, and when one asks itself; without it a new subscriber
+   * waits for the next natural key frame.
    */
   requestKeyFrame(): void {
     if (!this.released) this.keyFrames.request();
+  }
+
+  /**
+   * @internal Called by a sink whose DTLS just connected: it gets the cached group of
+   * pictures (the last key frame and every video packet since, so that it decodes at
+   * once, without waiting for the encoder), or, with none recent enough, a key frame
+   * request goes to the browser.
+   */
+  sinkConnected(sink: RtpSink): void {
+    const group = this.keyFrameCache.group();
+    if (!group) {
+      this.requestKeyFrame();
+      return;
+    }
+    try {
+      for (const packet of group) sink.forward('video', packet);
+    } catch (error) {
+      this.logger.warn({ err: error, endpoint: sink.id }, 'replaying the key frame failed');
+    }
   }
 
   /** @internal Called by {@link RtpSink.attach}. */
@@ -64,6 +101,7 @@ export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint
 
   protected disconnect(): void {
     this.keyFrames.cancel();
+    this.keyFrameCache.clear();
     for (const sink of this.sinks) sink.sourceReleased(this);
     this.sinks.clear();
   }
@@ -74,7 +112,10 @@ export class WeriftPublisher extends WeriftEndpoint implements PublisherEndpoint
     // One track per kind, as the group-call client publishes (audio + camera).
     if ((kind !== 'audio' && kind !== 'video') || this.kinds.has(kind)) return;
     this.kinds.add(kind);
-    if (kind === 'video') this.video = { receiver, ssrc: track.ssrc };
+    if (kind === 'video') {
+      this.video = { receiver, ssrc: track.ssrc };
+      track.onReceiveRtp.subscribe((packet) => this.keyFrameCache.push(packet));
+    }
     track.onReceiveRtp.subscribe((packet) => this.fanOut(kind, packet));
     this.logger.debug({ endpoint: this.id, kind }, 'publisher track');
   }

@@ -58,14 +58,13 @@ export class WeriftSubscriber extends RtpSink implements SubscriberEndpoint {
   private readonly streamId: string;
   private readonly outputs = new Map<MediaKind, Output>();
   private readonly unsubscribers: (() => void)[] = [];
+  /** True once DTLS is connected: from then on, packets sent reach the browser. */
+  private mediaFlows = false;
 
   constructor(context: EndpointContext, publisher: RtpSource) {
     super(context);
     this.streamId = msidStreamId(publisher.participant);
     this.pc.onRemoteTransceiverAdded.subscribe((transceiver) => this.prepare(transceiver));
-    this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') this.source?.requestKeyFrame();
-    });
     this.attach(publisher);
   }
 
@@ -80,7 +79,7 @@ export class WeriftSubscriber extends RtpSink implements SubscriberEndpoint {
     this.source?.removeSink(this);
     this.source = publisher;
     publisher.addSink(this);
-    if (this.pc.connectionState === 'connected') publisher.requestKeyFrame();
+    if (this.mediaFlows) publisher.sinkConnected(this);
   }
 
   /** @internal Called by the source when it is released. */
@@ -105,9 +104,19 @@ export class WeriftSubscriber extends RtpSink implements SubscriberEndpoint {
     // Key frame requests from the browser: PLI, or FIR from older stacks. The DTLS
     // transport sees every RTCP packet; werift's router does not route FIR to senders.
     for (const transport of new Set(this.pc.dtlsTransports)) {
-      const { unSubscribe } = transport.onRtcp.subscribe((packet) => this.handleRtcp(packet));
-      this.unsubscribers.push(unSubscribe);
+      const rtcp = transport.onRtcp.subscribe((packet) => this.handleRtcp(packet));
+      // werift raises the state synchronously as the handshake completes, before any
+      // packet can be sent: the source's group goes out first, then the live stream.
+      const state = transport.onStateChange.subscribe((dtls) => {
+        if (dtls !== 'connected' || this.mediaFlows || this.released) return;
+        this.mediaFlows = true;
+        this.source?.sinkConnected(this);
+      });
+      this.unsubscribers.push(rtcp.unSubscribe, state.unSubscribe);
     }
+    // Ask for a key frame now, while ICE and DTLS are still to come, so that it is on
+    // its way (and in the source's cache) when this subscriber's DTLS connects.
+    this.source?.requestKeyFrame();
   }
 
   /** Turns the offer's first audio and first video m-section into send-only tracks. */
