@@ -1,6 +1,7 @@
 /**
- * The bot process that `fleet.ts` starts: runs bots ({@link Bot}) on the parent's
- * requests over the IPC channel and answers each by id. Ends (every bot leaving first)
+ * The bot process that `fleet.ts` starts: runs bots ({@link Bot}, or with
+ * `KRBOT_TRANSPORT=wrtc` the libwebrtc `WrtcBot`) on the parent's requests over the IPC
+ * channel and answers each by id. Ends (every bot leaving first)
  * on a `close` request, when the channel closes (the parent died) and on SIGINT or SIGTERM.
  *
  * @packageDocumentation
@@ -8,10 +9,18 @@
 
 import { Bot } from './bot.js';
 import type { BotStats, FleetReply, FleetRequest } from './fleet.js';
+import type { WrtcBot } from './wrtc-bot.js';
 
 if (!process.send) throw new Error('bot-process.ts runs under fleet.ts (an IPC channel)');
 
-const bots = new Map<string, Bot>();
+const bots = new Map<string, Bot | WrtcBot>();
+
+/** Joins with the transport the parent chose. */
+async function join(options: FleetRequest & { op: 'join' }): Promise<Bot | WrtcBot> {
+  if (process.env.KRBOT_TRANSPORT !== 'wrtc') return Bot.join(options.options);
+  const { WrtcBot } = await import('./wrtc-bot.js');
+  return WrtcBot.join(options.options);
+}
 let ending: Promise<never> | undefined;
 
 function reply(message: FleetReply): void {
@@ -23,16 +32,17 @@ async function handle(request: FleetRequest): Promise<unknown> {
     case 'join': {
       const { name } = request.options;
       if (bots.has(name)) throw new Error(`a bot named ${name} is already here`);
-      bots.set(name, await Bot.join(request.options));
+      bots.set(name, await join(request));
       return undefined;
     }
     case 'stats': {
       const stats: Record<string, BotStats> = {};
       for (const [name, bot] of bots) {
         stats[name] = {
-          sent: bot.sent(),
-          received: bot.received(),
+          sent: await bot.sent(),
+          received: await bot.received(),
           keyFrameDelaysMs: bot.keyFrameDelaysMs(),
+          ...('framesDecoded' in bot && { framesDecoded: await bot.framesDecoded() }),
         };
       }
       return stats;

@@ -29,6 +29,8 @@ export interface BotStats {
   received: StreamStats[];
   /** ms from each key frame request to its key frame (see `Bot.keyFrameDelaysMs`). */
   keyFrameDelaysMs: number[];
+  /** Video frames decoded by a libwebrtc bot (`transport: 'wrtc'`); werift bots decode nothing. */
+  framesDecoded?: number;
 }
 
 /** What the parent asks of the bot process. */
@@ -72,17 +74,32 @@ export interface Fleet {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Options of {@link startFleet}. */
+export interface FleetOptions {
+  /** Pin the child to this CPU (`taskset -c`). Default: not pinned. */
+  cpu?: number;
+  /**
+   * The bots' WebRTC stack: `werift` (default, `Bot`) or `wrtc` (`WrtcBot`, libwebrtc
+   * from `WRTC_MODULE`, for `bench/bot-transport.ts`).
+   */
+  transport?: 'werift' | 'wrtc';
+}
+
 /**
  * Starts a bot process: `node --import tsx bench/bots/bot-process.ts`, under
  * `taskset -c <cpu>` when `cpu` is given. Resolves once it is ready for requests.
  *
  * @throws Error when the child exits or is not ready within 20 s.
  */
-export async function startFleet(options: { cpu?: number } = {}): Promise<Fleet> {
+export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const node = [process.execPath, '--import', 'tsx', BOT_PROCESS];
   const [command, ...args] =
     options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
-  const child = spawn(command!, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    env: { ...process.env, KRBOT_TRANSPORT: options.transport ?? 'werift' },
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
   let output = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     output = (output + chunk).slice(-8000);
