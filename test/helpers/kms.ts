@@ -76,19 +76,23 @@ export interface KmsInstance {
 
 /**
  * Starts one KMS on `port` (default: a free one) with its own RTP port range, and
- * resolves once its WebSocket listens.
+ * resolves once its WebSocket listens. With `cpu`, it runs under `taskset -c <cpu>`
+ * (pinned to that core, its threads too: benches measure it per core).
  *
  * @throws Error when no KMS is found ({@link findKms}) or it did not start in `timeoutMs`.
  */
 export async function startKms(
-  options: { port?: number; rtpRange?: [number, number]; timeoutMs?: number } = {},
+  options: { port?: number; rtpRange?: [number, number]; timeoutMs?: number; cpu?: number } = {},
 ): Promise<KmsInstance> {
   const location = findKms();
   if (!location) throw new Error(NO_KMS);
   const port = options.port ?? (await freePort());
   const rtpRange = options.rtpRange ?? nextRange();
   const timeoutMs = options.timeoutMs ?? 20000;
-  const child = spawn(location.runScript, [location.prefix, String(port)], {
+  const run = [location.runScript, location.prefix, String(port)];
+  const [command, ...args] =
+    options.cpu === undefined ? run : ['taskset', '-c', String(options.cpu), ...run];
+  const child = spawn(command!, args, {
     env: {
       ...process.env,
       KMS_MIN_PORT: String(rtpRange[0]),
@@ -151,7 +155,7 @@ export async function startKms(
       await exited;
       clearTimeout(timer);
     },
-    restart: () => startKms({ port, rtpRange, timeoutMs }),
+    restart: () => startKms({ ...options, port, rtpRange, timeoutMs }),
   };
 }
 

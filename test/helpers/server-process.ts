@@ -32,6 +32,18 @@ export const SOURCE_SERVER: ServerCommand = {
   cwd: ROOT,
 };
 
+/**
+ * `server` under `taskset -c <cpu>`, pinned to that core (benches measure it per core).
+ * taskset executes the command in its own process, so the PID is still the server's.
+ */
+export function pinnedTo(cpu: number, server: ServerCommand = SOURCE_SERVER): ServerCommand {
+  return {
+    ...server,
+    command: 'taskset',
+    args: ['-c', String(cpu), server.command, ...server.args],
+  };
+}
+
 /** A server process as spawned: listening, not yet, or never (a bad environment). */
 export interface SpawnedServer {
   /** The child's PID (also its process group id). */
