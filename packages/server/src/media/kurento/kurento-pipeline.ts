@@ -77,8 +77,10 @@ export class KurentoPipeline implements MediaPipeline {
   /**
    * {@inheritDoc MediaPipeline.createSubscriber}
    *
-   * Creates the `WebRtcEndpoint`, then `publisher.connect(subscriber)`; a failure of
-   * either releases what was made.
+   * Creates the `WebRtcEndpoint`, then `publisher.connect(subscriber)` alongside the
+   * event subscription (two requests in flight, one round trip: a room's endpoints are
+   * created one after another, so every round trip here delays the next joiner's
+   * answer); a failure of either releases what was made.
    */
   async createSubscriber(options: SubscriberOptions): Promise<KurentoSubscriber> {
     const { publisher } = options;
@@ -86,18 +88,14 @@ export class KurentoPipeline implements MediaPipeline {
       throw new MediaError('the publisher endpoint belongs to another pipeline');
     }
     if (publisher.released) throw new MediaError(`publisher endpoint ${publisher.id} was released`);
-    const subscriber = await this.createEndpoint(
+    return this.createEndpoint(
       options.participant,
       (context) => new KurentoSubscriber(context),
+      (subscriber) => {
+        subscriber.source = publisher;
+        return publisher.connectTo(subscriber);
+      },
     );
-    try {
-      subscriber.source = publisher;
-      await publisher.connectTo(subscriber);
-    } catch (error) {
-      await subscriber.release();
-      throw error;
-    }
-    return subscriber;
   }
 
   /** {@inheritDoc MediaPipeline.release} */
@@ -143,9 +141,14 @@ export class KurentoPipeline implements MediaPipeline {
     return endpoint !== undefined;
   }
 
+  /**
+   * Creates a `WebRtcEndpoint`, then subscribes to its `IceCandidateFound` events and
+   * runs `alongside` (if given) at the same time; a failure of either releases it.
+   */
   private async createEndpoint<E extends KurentoEndpoint>(
     participant: string,
     make: (context: KurentoEndpointContext) => E,
+    alongside?: (endpoint: E) => Promise<void>,
   ): Promise<E> {
     this.assertLive();
     const { client, logger } = this.host;
@@ -165,11 +168,15 @@ export class KurentoPipeline implements MediaPipeline {
       throw new MediaError(`pipeline ${this.id} was released`);
     }
     this.endpoints.set(id, endpoint);
-    try {
-      await client.subscribe(id, 'IceCandidateFound');
-    } catch (error) {
+    // Both settle before a failure releases the endpoint, so nothing is left in flight.
+    const [subscribed, extra] = await Promise.allSettled([
+      client.subscribe(id, 'IceCandidateFound'),
+      alongside?.(endpoint),
+    ]);
+    const failure = [subscribed, extra].find((r) => r.status === 'rejected');
+    if (failure) {
       await endpoint.release();
-      throw error;
+      throw failure.reason;
     }
     logger.debug({ pipeline: this.id, endpoint: id, participant }, `${endpoint.role} created`);
     return endpoint;
