@@ -1,6 +1,6 @@
 /**
  * Bench: `npx tsx bench/capacity.ts [--backend=werift|kurento|both] [--layout=mesh|rooms|both]
- * [--quick] [--window=S] [--max=N] [--server-cpu=C] [--bot-cpu=C] [--cpu-prof=DIR]`
+ * [--quick] [--window=S] [--max=N] [--sizes=N,N...] [--server-cpu=C] [--bot-cpu=C] [--cpu-prof=DIR]`
  * (defaults: both backends when a Kurento Media Server is found, else werift; both layouts;
  * an 8 s window; the server on core 1 and the bots on core 0).
  *
@@ -30,9 +30,11 @@
  * at least the last passing step). With both backends, a last table gives the ratios
  * werift / Kurento.
  *
- * `--quick`: a 4 s window and ramps that stop at 12 participants or 4 rooms (a smoke run
- * of the tool, about a minute per backend). `--cpu-prof=DIR` runs the server with
- * `node --cpu-prof` (a profile per server process, written when it exits).
+ * `--quick`: a 4 s window and ramps that stop at 12 participants (3 rooms of 4), a smoke
+ * run of the tool. `--max=N`: no step beyond N participants. `--sizes=10,10,12` runs
+ * those steps alone, in order, without a ramp (to compare two commits at one load).
+ * `--cpu-prof=DIR` runs the server with `node --cpu-prof` (a profile per server process,
+ * written when it exits).
  *
  * Run on demand, not in `npm test`; figures are ratios within one run, and a loaded machine
  * (see the load average printed) lowers every figure.
@@ -69,6 +71,8 @@ interface Options {
   serverCpu: number;
   botCpu: number;
   cpuProfDir: string | undefined;
+  /** Only these sizes, no ramp (`--sizes=10,12`). */
+  sizes: number[] | undefined;
 }
 
 /** What one step measured. */
@@ -128,6 +132,7 @@ function parseOptions(argv: string[]): Options {
     serverCpu: Number(value('server-cpu') ?? 1),
     botCpu: Number(value('bot-cpu') ?? 0),
     cpuProfDir: value('cpu-prof'),
+    sizes: value('sizes')?.split(',').map(Number),
   };
   const valid =
     unknown.length === 0 &&
@@ -136,11 +141,12 @@ function parseOptions(argv: string[]): Options {
     options.windowS > 0 &&
     options.max >= 2 &&
     Number.isInteger(options.serverCpu) &&
-    Number.isInteger(options.botCpu);
+    Number.isInteger(options.botCpu) &&
+    (options.sizes ?? []).every((size) => Number.isInteger(size) && size >= 1);
   if (!valid) {
     console.error(
       'usage: npx tsx bench/capacity.ts [--backend=werift|kurento|both] [--layout=mesh|rooms|both]\n' +
-        '  [--quick] [--window=S] [--max=N] [--server-cpu=C] [--bot-cpu=C] [--cpu-prof=DIR]',
+        '  [--quick] [--window=S] [--max=N] [--sizes=N,N...] [--server-cpu=C] [--bot-cpu=C] [--cpu-prof=DIR]',
     );
     process.exit(2);
   }
@@ -317,11 +323,18 @@ async function measureStep(
   const fleet: Fleet = await startFleet({ cpu: options.botCpu });
   try {
     // Rooms fill side by side, each one participant after another (as people arrive).
-    await Promise.all(
-      [...plan].map(async ([room, names]) => {
-        for (const name of names) await fleet.join({ wsUrl: target.server.wsUrl, room, name });
-      }),
-    );
+    try {
+      await Promise.all(
+        [...plan].map(async ([room, names]) => {
+          for (const name of names) await fleet.join({ wsUrl: target.server.wsUrl, room, name });
+        }),
+      );
+    } catch (error) {
+      step.failure = `a bot could not join: ${(error as Error).message}`;
+      step.botCpu = (await measureBotCpu(fleet, 2000)) * 100;
+      step.invalid = step.botCpu > MAX_BOT_CPU * 100;
+      return step;
+    }
     try {
       await waitUntil(async () => everyoneReceives(await fleet.stats(), plan), {
         timeoutMs: 20000 + participants * 1000,
@@ -419,7 +432,7 @@ interface RampResult {
   layout: Layout;
   largest: number | undefined;
   steps: Step[];
-  stoppedBy: 'failure' | 'invalid' | 'max';
+  stoppedBy: 'failure' | 'invalid' | 'max' | 'sizes';
 }
 
 /** Ramps `layout` up to its first failure, then bisects between the last pass and it. */
@@ -433,6 +446,13 @@ async function ramp(backend: Backend, layout: Layout, options: Options): Promise
   };
   let largest: number | undefined;
   let failed: number | undefined;
+  if (options.sizes) {
+    for (const size of options.sizes) {
+      const step = await run(size);
+      if (step.pass) largest = Math.max(largest ?? 0, size);
+    }
+    return { layout, largest, steps, stoppedBy: 'sizes' };
+  }
   for (const size of rampSizes(layout, options.max)) {
     const step = await run(size);
     if (step.invalid) return { layout, largest, steps, stoppedBy: 'invalid' };
@@ -468,6 +488,8 @@ function describeRamp(result: RampResult): string {
       return `at least ${largest} ${unit} per core (the bot core saturated beyond that: not measurable here)`;
     case 'max':
       return `at least ${largest} ${unit} per core (--max reached)`;
+    case 'sizes':
+      return `largest passing of the sizes asked: ${largest} ${unit}`;
   }
 }
 
