@@ -122,7 +122,8 @@ function parseOptions(argv: string[]): Options {
   const layout = value('layout') ?? 'both';
   const unknown = argv.filter(
     (arg) =>
-      arg !== '--quick' && !/^--(backend|layout|window|max|server-cpu|bot-cpu|cpu-prof)=/.test(arg),
+      arg !== '--quick' &&
+      !/^--(backend|layout|window|max|server-cpu|bot-cpu|cpu-prof|sizes)=/.test(arg),
   );
   const options: Options = {
     backends: backend === 'both' ? ['werift', 'kurento'] : [backend as Backend],
