@@ -1,6 +1,6 @@
 /**
  * Bench: `npx tsx bench/page-cost.ts [--streams=4,8,15] [--seconds=15] [--quick]`
- * (`--quick`: 4 streams, 6 s). Issue 12's benchmark 3, the page's cost: one Chromium
+ * (`--quick`: 2 and 4 streams, 6 s). Issue 12's benchmark 3, the page's cost: one Chromium
  * page receiving N bot publishers (`bench/bots/`, in a process of their own), our demo
  * page (the `<kurento-room>` element on RoomClient, which samples `getStats` on every peer
  * every 250 ms) against the kurento-utils tutorial client, in the same run.
@@ -13,8 +13,11 @@
  *     utility; `utime + stime` from `/proc`), as % of one core and per received stream;
  *   - the page's JS heap (`page.metrics()` `JSHeapUsedSize`) and its renderer process's
  *     PSS at the end of the hold;
+ *   - the page's main thread busy time (`TaskDuration`) and its `getStats()` calls per
+ *     second (counted by a wrapper the bench installs), to see the SDK's sampling;
  *   - video frames decoded per second and stream (a client that decodes less would look cheaper);
- * and the ratio ours / tutorial per stream. The server and the bots are on this machine
+ * and the ratio ours / tutorial per stream, and the marginal CPU of one more stream
+ * between consecutive N (the page's own publishing and idle cost cancel out). The server and the bots are on this machine
  * too: figures are for ratios within one run.
  */
 import { loadavg } from 'node:os';
@@ -31,7 +34,7 @@ import { waitUntil } from '../test/helpers/wait.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
-const STREAMS = (option('streams') ?? (quick ? '4' : '4,8,15')).split(',').map(Number);
+const STREAMS = (option('streams') ?? (quick ? '2,4' : '4,8,15')).split(',').map(Number);
 const SECONDS = Number(option('seconds') ?? (quick ? 6 : 15));
 const VIDEO = '320x240@15';
 
@@ -39,7 +42,12 @@ type Client = 'ours' | 'tutorial';
 
 /** One client's figures for one N. */
 interface Measurement {
+  /** CPU of the whole Chromium, % of one core. */
   cpuPercent: number;
+  /** The page's main thread busy (`page.metrics()` `TaskDuration`), % of the hold. */
+  mainThreadPercent: number;
+  /** `RTCPeerConnection.getStats()` calls per second in the page. */
+  getStatsPerSecond: number;
   heapMb: number;
   /** PSS of the page's renderer process, in MB. */
   rendererPssMb: number;
@@ -80,22 +88,40 @@ async function measure(url: string, streams: number): Promise<Measurement> {
   try {
     browser = await launchBrowser();
     const rootPid = browser.process()!.pid!;
-    const page = await openPage(browser, url);
+    const page = await openPage(browser, 'about:blank');
+    // Count the page's getStats() calls (the SDK samples every peer every 250 ms).
+    await page.evaluateOnNewDocument(() => {
+      const counter = window as unknown as { __getStatsCalls: number };
+      counter.__getStatsCalls = 0;
+      const native = RTCPeerConnection.prototype.getStats;
+      RTCPeerConnection.prototype.getStats = function (this: RTCPeerConnection, ...rest) {
+        counter.__getStatsCalls++;
+        return native.apply(this, rest as Parameters<typeof native>);
+      } as typeof native;
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    const getStatsCalls = () =>
+      page.evaluate(() => (window as unknown as { __getStatsCalls: number }).__getStatsCalls);
     await waitUntil(async () => (await decoded(page)).decoding >= streams, {
       timeoutMs: 60000,
       intervalMs: 500,
       message: `the page decoding ${streams} videos`,
     });
     const framesBefore = (await decoded(page)).frames;
+    const callsBefore = await getStatsCalls();
+    const taskBefore = (await page.metrics()).TaskDuration ?? 0;
     const cpuBefore = treeCpuSeconds(rootPid);
     const t0 = performance.now();
     await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuSecondsBetween(cpuBefore, treeCpuSeconds(rootPid));
-    const framesAfter = (await decoded(page)).frames;
     const metrics = await page.metrics();
+    const calls = (await getStatsCalls()) - callsBefore;
+    const framesAfter = (await decoded(page)).frames;
     return {
       cpuPercent: (100 * cpu) / seconds,
+      mainThreadPercent: (100 * ((metrics.TaskDuration ?? 0) - taskBefore)) / seconds,
+      getStatsPerSecond: calls / seconds,
       heapMb: (metrics.JSHeapUsedSize ?? 0) / 2 ** 20,
       rendererPssMb: pageRendererPssMb(rootPid),
       fps: (framesAfter - framesBefore) / seconds / streams,
@@ -141,7 +167,7 @@ async function main(): Promise<void> {
 
   const f = (n: number, digits = 1) => n.toFixed(digits);
   console.log(
-    `\n${'N'.padStart(3)}  ${'client'.padEnd(9)}${'CPU %'.padStart(8)}${'% /stream'.padStart(11)}${'JS heap MB'.padStart(12)}${'renderer PSS MB'.padStart(17)}${'fps/stream'.padStart(12)}`,
+    `\n${'N'.padStart(3)}  ${'client'.padEnd(9)}${'CPU %'.padStart(7)}${'%/stream'.padStart(10)}${'main %'.padStart(8)}${'getStats/s'.padStart(12)}${'heap MB'.padStart(9)}${'PSS MB'.padStart(8)}${'fps/stream'.padStart(12)}`,
   );
   for (const { streams, ours, tutorial: baseline } of results) {
     for (const [client, m] of [
@@ -149,11 +175,20 @@ async function main(): Promise<void> {
       ['tutorial', baseline],
     ] as const) {
       console.log(
-        `${String(streams).padStart(3)}  ${client.padEnd(9)}${f(m.cpuPercent).padStart(8)}${f(m.cpuPercent / streams, 2).padStart(11)}${f(m.heapMb).padStart(12)}${f(m.rendererPssMb, 0).padStart(17)}${f(m.fps).padStart(12)}`,
+        `${String(streams).padStart(3)}  ${client.padEnd(9)}${f(m.cpuPercent).padStart(7)}${f(m.cpuPercent / streams, 2).padStart(10)}${f(m.mainThreadPercent).padStart(8)}${f(m.getStatsPerSecond).padStart(12)}${f(m.heapMb).padStart(9)}${f(m.rendererPssMb, 0).padStart(8)}${f(m.fps).padStart(12)}`,
       );
     }
     console.log(
       `${''.padStart(3)}  ratio ours / tutorial: CPU per stream ${f(ours.cpuPercent / baseline.cpuPercent, 2)}x, JS heap ${f(ours.heapMb / baseline.heapMb, 2)}x, renderer PSS ${f(ours.rendererPssMb / baseline.rendererPssMb, 2)}x`,
+    );
+  }
+  // What one more received stream costs, apart from the page's own publishing and idle cost.
+  for (let i = 1; i < results.length; i++) {
+    const [a, b] = [results[i - 1]!, results[i]!];
+    const marginal = (client: Client) =>
+      (b[client].cpuPercent - a[client].cpuPercent) / (b.streams - a.streams);
+    console.log(
+      `marginal CPU per added stream, N ${a.streams} -> ${b.streams}: ours ${f(marginal('ours'), 2)} %, tutorial ${f(marginal('tutorial'), 2)} %, ratio ${f(marginal('ours') / marginal('tutorial'), 2)}x`,
     );
   }
   console.log(
