@@ -18,7 +18,8 @@
  * less per packet than the server, or a capacity bench measures the bots.
  *
  * Prints for each process: CPU (% of one core), packets per second, µs of CPU per packet
- * and the ratio to the werift header-counting subscriber. CPU is `utime + stime` from
+ * and the ratio to the werift header-counting subscriber; then how soon after each key
+ * frame request (the SFU's PLI when a subscriber connects) the publishers' key frame left. CPU is `utime + stime` from
  * `/proc` (10 ms ticks) over the hold; packets are counted by the bots themselves.
  *
  * libwebrtc is not a dependency: install it outside the repository and name it,
@@ -29,6 +30,7 @@
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { startFleet, type BotStats, type Fleet } from './bots/fleet.js';
+import { VIDEO_FRAME_MS } from './bots/media.js';
 import { processUsage } from './bots/proc-usage.js';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { waitUntil } from '../test/helpers/wait.js';
@@ -194,6 +196,14 @@ async function main(): Promise<void> {
     for (const row of rows) {
       console.log(
         `${row.subject.label.padEnd(40)}${row.cpuPercent.toFixed(1).padStart(8)}${row.rate.toFixed(0).padStart(11)}${row.usPerPacket.toFixed(1).padStart(11)}${(row.usPerPacket / reference).toFixed(2).padStart(10)}  ${row.note}`,
+      );
+    }
+    const delays = Object.values(await publishers.stats())
+      .flatMap((bot) => bot.keyFrameDelaysMs)
+      .sort((a, b) => a - b);
+    if (delays.length > 0) {
+      console.log(
+        `\nPLI/FIR -> key frame out, werift publishers: ${delays.length} requests, median ${delays[delays.length >> 1]!.toFixed(1)} ms, max ${delays.at(-1)!.toFixed(1)} ms (a frame interval is ${VIDEO_FRAME_MS.toFixed(1)} ms)`,
       );
     }
     if (!WRTC) {
