@@ -1,12 +1,21 @@
 /**
  * The bot participants (`bench/bots/`), as a smoke test that keeps the load generator
  * of the benches working: a room of three bots on the real server, each receiving the
- * other two's audio and video; on the werift SFU and on Kurento Media Server.
+ * other two's audio and video; on the werift SFU and on Kurento Media Server. Before it,
+ * the parts the figures rest on: the media asset, RFC 7741 packetization, the RFC 3550
+ * counters and the key frame on request.
  */
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { Bot } from '../../bench/bots/bot.js';
-import type { StreamStats } from '../../bench/bots/rtp-stats.js';
+import { ClipSender, type OutgoingRtp } from '../../bench/bots/clip-sender.js';
+import {
+  loadClip,
+  nearestKeyFrame,
+  vp8Payloads,
+  MAX_PAYLOAD_BYTES,
+} from '../../bench/bots/media.js';
+import { readRtpHeader, RtpStreamCounter, type StreamStats } from '../../bench/bots/rtp-stats.js';
 import { findKms, NO_KMS, startKms } from '../helpers/kms.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -158,6 +167,97 @@ async function roomOfThree(t: TestContext, server: ServerProcess): Promise<void>
   );
   assert.equal(udpSockets(), udpBefore, 'every peer connection of the bots is closed');
 }
+
+describe('bot media and counting', () => {
+  test('the clip is 8 s of VP8 at 15 fps with a key frame every 15 frames, and 20 ms Opus packets of 80 bytes', () => {
+    const clip = loadClip();
+    assert.equal(clip.video.length, 120);
+    assert.deepEqual(clip.keyFrames, [0, 15, 30, 45, 60, 75, 90, 105]);
+    assert.ok(clip.audio.length >= 400);
+    assert.ok(clip.audio.every((packet) => packet.length === 80));
+    // The TOC byte (RFC 6716 section 3.1): a 20 ms configuration, one frame (code 0).
+    const twentyMs = [1, 5, 9, 13, 15, 19, 23, 27, 31];
+    assert.ok(
+      clip.audio.every((packet) => twentyMs.includes(packet[0]! >> 3) && (packet[0]! & 3) === 0),
+    );
+  });
+
+  test('vp8Payloads splits a frame into RFC 7741 payloads: S on the first, a 15-bit PictureID on each', () => {
+    const frame = Buffer.alloc(3000, 7);
+    const payloads = vp8Payloads(frame, 0x1234);
+    assert.equal(payloads.length, 3);
+    assert.ok(payloads.every((payload) => payload.length <= MAX_PAYLOAD_BYTES));
+    assert.deepEqual(
+      payloads.map((payload) => [...payload.subarray(0, 4)]),
+      [
+        [0x90, 0x80, 0x92, 0x34],
+        [0x80, 0x80, 0x92, 0x34],
+        [0x80, 0x80, 0x92, 0x34],
+      ],
+    );
+    assert.deepEqual(Buffer.concat(payloads.map((payload) => payload.subarray(4))), frame);
+  });
+
+  test('nearestKeyFrame picks the key frame closest to a position, around the loop', () => {
+    const keys = [0, 15, 30];
+    assert.equal(nearestKeyFrame(keys, 14, 45), 15);
+    assert.equal(nearestKeyFrame(keys, 22, 45), 15);
+    assert.equal(nearestKeyFrame(keys, 43, 45), 0);
+  });
+
+  test('RtpStreamCounter counts loss across a sequence number wrap (RFC 3550 A.3) and interarrival jitter (A.8)', () => {
+    const counter = new RtpStreamCounter('ada', 'audio', 48000);
+    // Packets 65534, 65535, (0 lost), 1, 2 sent every 20 ms; packet 1 arrives 2 ms late.
+    const arrivals: [number, number][] = [
+      [65534, 0],
+      [65535, 20],
+      [1, 62],
+      [2, 80],
+    ];
+    for (const [seq, at] of arrivals) {
+      const packet = Buffer.alloc(20);
+      packet[0] = 0x80;
+      packet.writeUInt16BE(seq, 2);
+      packet.writeUInt32BE(((seq + 2) & 0xffff) * 960, 4); // 960 ticks per 20 ms from 65534
+      counter.count(readRtpHeader(packet)!, 8, at);
+    }
+    const stats = counter.stats();
+    assert.equal(stats.packets, 4);
+    assert.equal(stats.lost, 1, 'sequence number 0 is missing');
+    assert.equal(stats.bytes, 32);
+    // Transit differences |D| in 48 kHz ticks: 0, 96, 96 -> J = 96/16 = 6, then 6 + 90/16.
+    assert.ok(Math.abs(stats.jitterMs - (6 + 90 / 16) / 48) < 1e-9, `jitter ${stats.jitterMs} ms`);
+    assert.equal(stats.firstPacketAt, 0);
+  });
+
+  test('after a key frame request the next video frame sent is a key frame', async (t) => {
+    const clip = loadClip();
+    const frames: { keyFrame: boolean; at: number }[] = [];
+    let requestedAt = 0;
+    const sender = new ClipSender(clip, {
+      video: (packet: OutgoingRtp) => {
+        // The first packet of a frame carries S=1; a key frame's VP8 frame tag has bit 0 clear.
+        if (packet.payload[0]! & 0x10) {
+          frames.push({ keyFrame: (packet.payload[4]! & 0x01) === 0, at: performance.now() });
+        }
+      },
+    });
+    try {
+      sender.start();
+      await waitUntil(() => frames.length >= 3, { intervalMs: 10, message: 'three frames' });
+      requestedAt = performance.now();
+      const before = frames.length;
+      sender.requestKeyFrame();
+      await waitUntil(() => frames.length > before, { intervalMs: 5, message: 'the next frame' });
+      assert.equal(frames[before]!.keyFrame, true);
+      assert.equal(sender.keyFrameDelaysMs().length, 1);
+      // The frame after the request: one frame interval at most on an idle machine (not asserted: timers run late under load).
+      t.diagnostic(`request -> key frame ${(frames[before]!.at - requestedAt).toFixed(1)} ms`);
+    } finally {
+      sender.stop();
+    }
+  });
+});
 
 describe('bot participants', () => {
   test('on the werift SFU, three bots each receive audio and video from the other two, none lost, at the bitrate sent', async (t) => {
