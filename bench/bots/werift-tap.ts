@@ -45,8 +45,23 @@ interface DtlsTransportInternals {
   };
 }
 
+/**
+ * The DTLS transports of `pc` as this module knows them.
+ *
+ * @throws Error when werift's internals are not as expected (another werift version).
+ */
 function internals(pc: RTCPeerConnection): DtlsTransportInternals[] {
-  return pc.dtlsTransports as unknown as DtlsTransportInternals[];
+  const transports = pc.dtlsTransports as unknown as DtlsTransportInternals[];
+  for (const transport of transports) {
+    if (
+      typeof transport.startSrtp !== 'function' ||
+      typeof transport.updateSrtpSession !== 'function' ||
+      typeof transport.iceTransport?.connection?.onData?.subscribe !== 'function'
+    ) {
+      throw new Error('werift-tap.ts: werift internals differ from 0.24.4 (see its doc)');
+    }
+  }
+  return transports;
 }
 
 /**
