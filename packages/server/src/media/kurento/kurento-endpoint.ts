@@ -224,6 +224,9 @@ export class KurentoPublisher extends KurentoEndpoint implements PublisherEndpoi
   }
 }
 
+/** The event a subscriber endpoint listens to besides its candidates (kms-elements `WebRtcEndpoint`). */
+export const DTLS_STATE_EVENT = 'DtlsConnectionStateChange';
+
 /** A `WebRtcEndpoint` sending one publisher's media to one browser (UserSession's `incomingMedia`). */
 export class KurentoSubscriber extends KurentoEndpoint implements SubscriberEndpoint {
   readonly role = 'subscriber' as const;
@@ -233,5 +236,20 @@ export class KurentoSubscriber extends KurentoEndpoint implements SubscriberEndp
   /** {@inheritDoc SubscriberEndpoint.publisher} */
   get publisher(): KurentoPublisher | undefined {
     return this.source?.released ? undefined : this.source;
+  }
+
+  /**
+   * @internal Also: when the browser's DTLS connects ({@link DTLS_STATE_EVENT}, state
+   * `CONNECTED`), asks the publisher's browser for a key frame (kms-core
+   * `BaseRtpEndpoint.requestKeyframe`, invoked on this subscriber). KMS asks for one when
+   * the endpoints are connected, before the answer; that key frame is gone by the time
+   * DTLS is up, and KMS forwards no video to a new subscriber until the next one.
+   */
+  override handleEvent(event: KurentoEvent): void {
+    if (event.type !== DTLS_STATE_EVENT) return super.handleEvent(event);
+    if (this.released || String(event.data.state).toUpperCase() !== 'CONNECTED') return;
+    this.client.invoke(this.id, 'requestKeyframe').catch((error: unknown) => {
+      this.logger.debug({ err: error, endpoint: this.id }, 'requestKeyframe failed');
+    });
   }
 }

@@ -14,6 +14,7 @@ import {
 } from '../media-backend.js';
 import type { KurentoClient, KurentoEvent } from './kurento-client.js';
 import {
+  DTLS_STATE_EVENT,
   KurentoPublisher,
   KurentoSubscriber,
   type KurentoEndpoint,
@@ -78,9 +79,10 @@ export class KurentoPipeline implements MediaPipeline {
    * {@inheritDoc MediaPipeline.createSubscriber}
    *
    * Creates the `WebRtcEndpoint`, then `publisher.connect(subscriber)` alongside the
-   * event subscription (two requests in flight, one round trip: a room's endpoints are
+   * event subscriptions (`IceCandidateFound`, and `DtlsConnectionStateChange` for its key
+   * frame request: three requests in flight, one round trip: a room's endpoints are
    * created one after another, so every round trip here delays the next joiner's
-   * answer); a failure of either releases what was made.
+   * answer); a failure of any releases what was made.
    */
   async createSubscriber(options: SubscriberOptions): Promise<KurentoSubscriber> {
     const { publisher } = options;
@@ -91,9 +93,12 @@ export class KurentoPipeline implements MediaPipeline {
     return this.createEndpoint(
       options.participant,
       (context) => new KurentoSubscriber(context),
-      (subscriber) => {
+      async (subscriber) => {
         subscriber.source = publisher;
-        return publisher.connectTo(subscriber);
+        await Promise.all([
+          publisher.connectTo(subscriber),
+          this.host.client.subscribe(subscriber.id, DTLS_STATE_EVENT),
+        ]);
       },
     );
   }
