@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { Bot } from '../../bench/bots/bot.js';
+import { startFleet } from '../../bench/bots/fleet.js';
 import { ClipSender, type OutgoingRtp } from '../../bench/bots/clip-sender.js';
 import {
   loadClip,
@@ -281,6 +282,41 @@ describe('bot participants', () => {
       message: 'the bots to close their peer connections',
     });
     await assert.rejects(bots[0]!.waitForMedia(['cyd']), /ended/);
+  });
+
+  test('a bot process runs bots on request, reports their figures and its own CPU and memory, and ends on close()', async (t) => {
+    const server = await startServerProcess({ EXPOSE_STATS: 'true' });
+    t.after(() => server.stop());
+    const fleet = await startFleet();
+    t.after(() => fleet.close());
+    await fleet.join({ wsUrl: server.wsUrl, room: 'fleet', name: 'ada' });
+    await fleet.join({ wsUrl: server.wsUrl, room: 'fleet', name: 'bob' });
+    const stats = await waitUntil(
+      async () => {
+        const now = await fleet.stats();
+        const streams = Object.values(now).flatMap((bot) => bot.received);
+        return streams.length === 4 && streams.every((stream) => stream.packets > 0) && now;
+      },
+      { message: 'audio and video at each bot of the process' },
+    );
+    assert.deepEqual(Object.keys(stats).sort(), ['ada', 'bob']);
+    assert.ok(stats.ada!.sent.video.packets > 0 && stats.ada!.sent.audio.packets > 0);
+    assert.ok(fleet.cpuSeconds() > 0 && fleet.rssMb() > 0);
+    await assert.rejects(
+      fleet.join({ wsUrl: server.wsUrl, room: 'fleet', name: 'bob' }),
+      /already/,
+    );
+    await fleet.leave('bob');
+    assert.deepEqual(Object.keys(await fleet.stats()), ['ada']);
+    await fleet.close();
+    assert.throws(
+      () => process.kill(fleet.pid, 0),
+      { code: 'ESRCH' },
+      'the bot process has exited',
+    );
+    await waitUntil(async () => (await serverStats(server)).participants === 0, {
+      message: 'the server to hold no participant',
+    });
   });
 
   test(
