@@ -28,6 +28,7 @@
  * `npm test`; quote ratios within one run (see README "Benchmarks").
  */
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
 import { startKms, type KmsInstance } from '../test/helpers/kms.js';
 import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
@@ -412,14 +413,15 @@ function printTable(results: Partial<Record<Backend, Record<Client, JoinMarks[]>
   }
 }
 
+/** The 1, 5 and 15 minute load averages: say them with any figure (the machine may be shared). */
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
 async function main() {
   console.log(
-    `join phases: one Chromium page joins a room of ${bots} (${fillerOption}), ${rounds} rounds per client; load ${(
-      await import('node:os')
-    )
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+    `join phases: one Chromium page joins a room of ${bots} (${fillerOption}), ${rounds} rounds per client; load ${load()}`,
   );
   const results: Partial<Record<Backend, Record<Client, JoinMarks[]>>> = {};
   let failed = false;
@@ -432,6 +434,7 @@ async function main() {
     }
   }
   printTable(results);
+  console.log(`load at the end: ${load()}`);
   if (failed) process.exitCode = 1;
 }
 
