@@ -18,7 +18,9 @@
  * A step passes when every subscription receives, and over a steady window (`--window`
  * seconds, starting 2 s after the last subscription's first packets) every subscription
  * loses under 0.5% of its packets (RFC 3550 A.3 counts at the bot) and receives within
- * 10% of the payload bytes its publisher sent in the same window.
+ * 10% of the payload bytes its publisher sent in the same window. A step where a bot
+ * could not join or a subscription never received media (a peer connection that failed
+ * to set up) runs once more before it counts as failed; both are printed.
  *
  * Each step runs on a freshly started server (and KMS). Per step it prints: the server's
  * CPU (% of its core), forwarded packets per second (the sum over subscriptions of the
@@ -102,6 +104,8 @@ interface Step {
   invalid: boolean;
   /** Why it failed, when it did. */
   failure?: string;
+  /** It failed before measuring: a bot could not join, or a subscription never received. */
+  connectionFailure?: boolean;
 }
 
 /** The server under test: the Node process, and on Kurento the KMS beside it. */
@@ -219,8 +223,12 @@ function rooms(layout: Layout, size: number): Map<string, string[]> {
   return result;
 }
 
-/** True when every bot receives audio and video from everyone else in its room. */
-function everyoneReceives(stats: Record<string, BotStats>, layout: Map<string, string[]>) {
+/** The subscriptions (`receiver <- publisher kind`) that have received no packet yet. */
+function silentSubscriptions(
+  stats: Record<string, BotStats>,
+  layout: Map<string, string[]>,
+): string[] {
+  const silent: string[] = [];
   for (const names of layout.values()) {
     for (const name of names) {
       const received = stats[name]?.received ?? [];
@@ -228,13 +236,13 @@ function everyoneReceives(stats: Record<string, BotStats>, layout: Map<string, s
         if (from === name) continue;
         for (const kind of ['audio', 'video'] as const) {
           if (!received.some((s) => s.from === from && s.kind === kind && s.packets > 0)) {
-            return false;
+            silent.push(`${name} <- ${from} ${kind}`);
           }
         }
       }
     }
   }
-  return true;
+  return silent;
 }
 
 /** Loss and bitrate ratio of every subscription over the window between two snapshots. */
@@ -332,18 +340,25 @@ async function measureStep(
       );
     } catch (error) {
       step.failure = `a bot could not join: ${(error as Error).message}`;
+      step.connectionFailure = true;
       step.botCpu = (await measureBotCpu(fleet, 2000)) * 100;
       step.invalid = step.botCpu > MAX_BOT_CPU * 100;
       return step;
     }
+    let silent: string[] = [];
     try {
-      await waitUntil(async () => everyoneReceives(await fleet.stats(), plan), {
-        timeoutMs: 20000 + participants * 1000,
-        intervalMs: 250,
-        message: 'every subscription receiving audio and video',
-      });
+      await waitUntil(
+        async () => (silent = silentSubscriptions(await fleet.stats(), plan)).length === 0,
+        {
+          timeoutMs: 20000 + participants * 1000,
+          intervalMs: 250,
+          message: 'every subscription receiving audio and video',
+        },
+      );
     } catch {
-      step.failure = 'not every subscription received media';
+      const listed = silent.slice(0, 4).join(', ') + (silent.length > 4 ? ', ...' : '');
+      step.failure = `${silent.length} subscriptions never received media: ${listed}`;
+      step.connectionFailure = true;
       step.botCpu = (await measureBotCpu(fleet, 2000)) * 100;
       step.invalid = step.botCpu > MAX_BOT_CPU * 100;
       return step;
@@ -440,8 +455,13 @@ interface RampResult {
 async function ramp(backend: Backend, layout: Layout, options: Options): Promise<RampResult> {
   const steps: Step[] = [];
   const run = async (size: number) => {
-    const step = await runStep(backend, layout, size, options);
+    let step = await runStep(backend, layout, size, options);
     console.log(describeStep(step));
+    // A peer connection that failed to set up says nothing about load: one more try.
+    if (step.connectionFailure && !step.invalid) {
+      step = await runStep(backend, layout, size, options);
+      console.log(`${describeStep(step)} (again)`);
+    }
     steps.push(step);
     return step;
   };
