@@ -37,6 +37,8 @@ const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`)
 const STREAMS = (option('streams') ?? (quick ? '2,4' : '4,8,15')).split(',').map(Number);
 const SECONDS = Number(option('seconds') ?? (quick ? 6 : 15));
 const VIDEO = '320x240@15';
+/** The bots' frame rate, to tell a client that falls behind. */
+const FPS = 15;
 
 type Client = 'ours' | 'tutorial';
 
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
       ['tutorial', baseline],
     ] as const) {
       console.log(
-        `${String(streams).padStart(3)}  ${client.padEnd(9)}${f(m.cpuPercent).padStart(7)}${f(m.cpuPercent / streams, 2).padStart(10)}${f(m.mainThreadPercent).padStart(8)}${f(m.getStatsPerSecond).padStart(12)}${f(m.heapMb).padStart(9)}${f(m.rendererPssMb, 0).padStart(8)}${f(m.fps).padStart(12)}`,
+        `${String(streams).padStart(3)}  ${client.padEnd(9)}${f(m.cpuPercent).padStart(7)}${f(m.cpuPercent / streams, 2).padStart(10)}${f(m.mainThreadPercent).padStart(8)}${f(m.getStatsPerSecond).padStart(12)}${f(m.heapMb).padStart(9)}${f(m.rendererPssMb, 0).padStart(8)}${f(m.fps).padStart(12)}${m.fps < 0.9 * FPS ? '  decodes < 90% of the frames sent: its CPU is not comparable' : ''}`,
       );
     }
     console.log(
