@@ -4,6 +4,7 @@
 import { expect } from '@esm-bundle/chai';
 import { firstFrame, until } from './helpers.js';
 import { cleanup, peerFor, start } from './setup.js';
+import { WATCHDOG_TICK_MS } from '../../packages/sdk/src/core/media-watchdog.js';
 
 describe('RoomClient: a subscription that never starts decoding', () => {
   afterEach(cleanup);
@@ -23,7 +24,8 @@ describe('RoomClient: a subscription that never starts decoding', () => {
     const [participant, reason] = await events.next('peerRestarted', undefined, 6000);
     expect(participant.name).to.equal('bob');
     expect(reason).to.equal('stalled');
-    expect(performance.now() - connected).to.be.within(1900, 3500);
+    // Seen connected at a tick, stalled at the first tick 2 s past it.
+    expect(performance.now() - connected).to.be.within(1900, 2000 + 2 * WATCHDOG_TICK_MS + 500);
     expect(first.signalingState).to.equal('closed');
     const [, stream] = await events.next(
       'remoteStreamAdded',
@@ -43,7 +45,9 @@ describe('RoomClient: a subscription that never starts decoding', () => {
     await events.next('peerStateChanged', (p, state) => p.name === 'bob' && state === 'connected');
     expect(client.participants.get('bob')!.videoMuted).to.equal(true);
     const watched = performance.now();
-    await until(() => performance.now() - watched > 2500, '2.5 s of watching', 4000);
+    // Longer than a rebuild would take (twice stallTimeoutMs, plus two ticks).
+    const watch = 1000 + 2 * WATCHDOG_TICK_MS + 500;
+    await until(() => performance.now() - watched > watch, 'watching', watch + 1500);
     expect(events.all('peerRestarted')).to.deep.equal([]);
   });
 });

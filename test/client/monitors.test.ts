@@ -15,6 +15,7 @@ import {
 } from '../../packages/sdk/src/controls/quality.js';
 import { createMember } from '../../packages/sdk/src/core/participant.js';
 import { emptySample } from '../../packages/sdk/src/core/stats.js';
+import { WATCHDOG_TICK_MS } from '../../packages/sdk/src/core/media-watchdog.js';
 import type { MediaStats, Participant, RoomStats } from '../../packages/sdk/src/core/types.js';
 import { trackIntervals, until } from './helpers.js';
 import {
@@ -120,13 +121,14 @@ describe('RoomClient stats loop and monitors', () => {
       const emitted: [string, ...unknown[]][] = [];
       const monitor = activeSpeaker()((event, ...args) => emitted.push([event, ...args]));
       const [bob, carol] = [createMember('bob', false), createMember('carol', false)];
-      /** One 250 ms tick in which bob and carol have these RMS levels. */
+      const seconds = WATCHDOG_TICK_MS / 1000;
+      /** One stats tick in which bob and carol have these RMS levels. */
       const tick = (levels: [number, number]) => {
-        now += 250;
+        now += WATCHDOG_TICK_MS;
         [bob, carol].forEach((member, i) => {
-          const last = member.samples.at(-1) ?? emptySample(now - 250);
-          const energy = last.energy + levels[i] ** 2 * 0.25;
-          member.samples.push({ ...last, at: now, energy, duration: last.duration + 0.25 });
+          const last = member.samples.at(-1) ?? emptySample(now - WATCHDOG_TICK_MS);
+          const energy = last.energy + levels[i] ** 2 * seconds;
+          member.samples.push({ ...last, at: now, energy, duration: last.duration + seconds });
         });
         monitor.update([bob, carol]);
       };
@@ -181,7 +183,8 @@ describe('RoomClient stats loop and monitors', () => {
         videoMuted: false,
       });
       await events.next('speakingChanged', (p, speaking) => p === bob && !speaking);
-      expect(performance.now() - muted).to.be.below(600); // A tick or two, not the 1 s hangover.
+      // At the next tick, not after the 1 s hangover (leaveMs) that follows it.
+      expect(performance.now() - muted).to.be.below(WATCHDOG_TICK_MS + 350);
       expect(await events.next('activeSpeakerChanged')).to.deep.equal([null]);
       expect(bob.audioLevel).to.equal(0);
     });

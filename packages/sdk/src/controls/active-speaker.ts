@@ -16,16 +16,19 @@ export interface ActiveSpeakerOptions {
    * -35 dBov: LiveKit's server default (`active_level: 35`).
    */
   threshold?: number;
-  /** How long a participant must stay loud to start speaking, in ms. Default 250 (two ticks). */
+  /**
+   * How long a participant must stay loud to start speaking, in ms, counted from the first
+   * loud tick (whose level already covers the tick before it). Default 0: at the first.
+   */
   enterMs?: number;
   /** How long a participant must stay quiet to stop speaking, in ms. Default 1000. */
   leaveMs?: number;
 }
 
 /**
- * Makes the active speaker monitor. Each stats tick (250 ms) a participant's `audioLevel` is
- * the RMS of their audio over the last two ticks (500 ms: syllables and their gaps are
- * heard as one), from `totalAudioEnergy` (webrtc-stats): inbound-rtp for a remote
+ * Makes the active speaker monitor. Each stats tick (1 s) a participant's `audioLevel` is
+ * the RMS of their audio since the tick before (syllables and their gaps are heard as
+ * one), from `totalAudioEnergy` (webrtc-stats): inbound-rtp for a remote
  * participant, the microphone's media-source for the local one; 0 when muted.
  * Hysteresis: `speaking` starts after `enterMs` of ticks at or above `threshold` and ends
  * after `leaveMs` of ticks below it, or at once on mute (`audioMuted`). The active speaker
@@ -36,7 +39,7 @@ export interface ActiveSpeakerOptions {
  * media element attached to their stream): Chromium decodes received audio for a sink only.
  */
 export function activeSpeaker(options: ActiveSpeakerOptions = {}): MonitorFactory {
-  const { threshold = 0.018, enterMs = 250, leaveMs = 1000 } = options;
+  const { threshold = 0.018, enterMs = 0, leaveMs = 1000 } = options;
   return (emit) => {
     /** When each participant's current loud or quiet run began (`performance.now()`, ms). */
     const runs = new WeakMap<Member, { loud: boolean; since: number }>();
@@ -45,7 +48,7 @@ export function activeSpeaker(options: ActiveSpeakerOptions = {}): MonitorFactor
       update(members) {
         const now = performance.now();
         for (const member of members) {
-          const [from, , to] = member.samples.slice(-3);
+          const [from, to] = member.samples.slice(-2);
           member.audioLevel = to && !member.audioMuted ? audioLevel(from, to) : 0;
           const loud = member.audioLevel >= threshold;
           let run = runs.get(member);

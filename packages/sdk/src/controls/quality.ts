@@ -51,7 +51,7 @@ export function qualityOf(member: Member): ConnectionQuality {
   return rateMedia(summarize(from, to));
 }
 
-/** Makes the connection quality monitor; it runs on the client's stats loop (every 250 ms while connected). */
+/** Makes the connection quality monitor; it runs on the client's stats loop (every second while connected). */
 export function connectionQuality(): MonitorFactory {
   return (emit) => ({
     update(members) {

@@ -12,8 +12,13 @@ import type { Peer } from './peer.js';
 import { toSample } from './stats.js';
 import type { PeerRestartReason } from './media-types.js';
 
-/** How often the loop looks at each peer (its state, and one `getStats()`), in ms. */
-export const WATCHDOG_TICK_MS = 250;
+/**
+ * How often the loop looks at each peer (its state, and one `getStats()`), in ms. Once a
+ * second: a `getStats()` is not free (a 250 ms tick made a page receiving 8 streams spend
+ * 1.28x the CPU of the Kurento tutorial's client, 1 s made it 1.06-1.13x: `bench/page-cost.ts`),
+ * and LiveKit's client samples its tracks' stats every 2 s.
+ */
+export const WATCHDOG_TICK_MS = 1000;
 /** How many samples each record keeps: 2 s of ticks, plus the one it is measured from. */
 export const SAMPLES_KEPT = 2000 / WATCHDOG_TICK_MS + 1;
 /** `RoomClientOptions.stallTimeoutMs` when not given, in ms. */

@@ -16,7 +16,7 @@ export type Emit = <E extends keyof RoomClientEvents>(
 /** A running monitor. */
 export interface Monitor {
   /**
-   * Runs after each stats tick (every `STATS_TICK_MS` while connected) with every
+   * Runs after each stats tick (every `WATCHDOG_TICK_MS`, 1 s, while connected) with every
    * participant's record, the local one first; it may set their `level`, `speaking` and
    * `quality` and emit events.
    */

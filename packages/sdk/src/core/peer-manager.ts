@@ -9,7 +9,7 @@
  * rebuilt alone with a new offer for the same sender (`peerRestarted`), with a backoff per
  * participant. So is a peer connection never `connected` within `negotiationTimeoutMs` of
  * its offer (no answer, or no candidate pair that works: a TURN server may be needed),
- * with a `NegotiationError('timeout')` each time. One stats loop (a `getStats()` per peer connection every 250 ms while
+ * with a `NegotiationError('timeout')` each time. One stats loop (a `getStats()` per peer connection every second while
  * connected) feeds the watchdog, `getStats(client)`, and the opt-in `monitors`
  * (`activeSpeaker()`, `connectionQuality()`). Give `peerConnectionFactory` to see or wrap
  * every peer connection it makes.

@@ -62,7 +62,7 @@ export interface RoomClientOptions {
    */
   maxBitrateKbps?: number;
   /**
-   * Opt-in monitors that read the client's one stats loop (every 250 ms while connected):
+   * Opt-in monitors that read the client's one stats loop (every second while connected):
    * `activeSpeaker()` and `connectionQuality()`. Without them `speaking`, `audioLevel` and
    * `connectionQuality` keep their defaults and their events never fire, and their code is
    * left out of a tree-shaken bundle. Default none.
