@@ -10,7 +10,6 @@ import WebSocket from 'ws';
 import {
   CloseCode,
   parseClientMessage,
-  SerialQueue,
   serializeMessage,
   type ClientMessage,
   type ErrorCode,
@@ -24,6 +23,7 @@ import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import type { Membership, RoomRegistry } from './rooms.js';
 import { assertValidSessionId } from './session-id.js';
 import { SignalingError } from './signaling-error.js';
+import { TargetQueue } from './target-queue.js';
 
 /** WebSocket close code 1008, policy violation (RFC 6455 section 7.4.1): a message flood. */
 export const POLICY_VIOLATION = 1008;
@@ -35,15 +35,39 @@ export const CLOSE_GRACE_MS = 1000;
 const LIMIT_CODES: ReadonlySet<ErrorCode> = new Set(['ROOM_FULL', 'TOO_MANY_ROOMS']);
 
 /**
- * The server side of one client. Messages are processed one at a time in arrival
- * order (a promise queue), so an `onIceCandidate` right behind its `receiveVideoFrom`
- * finds the endpoint; a `ping` (ours: the client's liveness check) is answered with `pong`
- * at once, joined or not, ahead of the queue. Nothing a client sends can throw out of here: every failure
- * becomes `{id: 'error', code, message, request}` and the socket stays open (the
+ * The target of a message: whose peer connection it negotiates (`receiveVideoFrom`'s
+ * `sender`, `onIceCandidate`'s `name`: the client's own name for its publisher), or
+ * `undefined` for a message that is a barrier on the connection's {@link TargetQueue}.
+ */
+function targetOf(parsed: ParseResult<ClientMessage> | null): string | undefined {
+  if (!parsed?.ok) return undefined;
+  const { message } = parsed;
+  if (message.id === 'receiveVideoFrom') return message.sender;
+  if (message.id === 'onIceCandidate') return message.name;
+  return undefined;
+}
+
+/**
+ * The server side of one client. Nothing a client sends can throw out of here: every
+ * failure becomes `{id: 'error', code, message, request}` and the socket stays open (the
  * tutorial closed it with 1011).
+ *
+ * Messages are processed on a {@link TargetQueue}, in arrival order per target:
+ * - `receiveVideoFrom` and `onIceCandidate` go to the lane of the peer connection they
+ *   are about (the sender's name; the client's own name for its publisher). One lane
+ *   runs one message at a time, so an `onIceCandidate` right behind its
+ *   `receiveVideoFrom` finds that offer's endpoint (or is queued for it until the answer is
+ *   out); lanes do not wait for each other, so a slow offer (a media server under load)
+ *   holds up neither the answers of the client's other subscriptions nor its publisher.
+ * - Everything else is a barrier: `joinRoom`, `leaveRoom`, `setMediaState`, the leave when
+ *   the socket closes, and frames refused as invalid (their `error` reply comes after the
+ *   replies to everything before them). A barrier starts once every message before it has
+ *   been processed, and nothing after it starts before it is done.
+ * - `ping` (ours: the client's liveness check) is answered with `pong` at once, joined or
+ *   not, ahead of the queue.
  */
 export class SignalingConnection implements MessageSink {
-  private readonly queue = new SerialQueue();
+  private readonly queue = new TargetQueue();
   private readonly limiter: RateLimiter;
   private membership: Membership | undefined;
   /** Set once the socket closed, or the server decided to close it: later messages are ignored. */
@@ -139,12 +163,14 @@ export class SignalingConnection implements MessageSink {
       : parseClientMessage(text(data));
     // A liveness check is answered at once, ahead of whatever media work is queued.
     if (parsed?.ok && parsed.message.id === 'ping') return this.send({ id: 'pong' });
-    this.queue
-      .run(() => this.process(parsed))
-      .catch((error: unknown) => this.logger.error({ err: error }, 'unexpected failure'));
+    const target = targetOf(parsed);
+    const process = (): Promise<void> => this.process(parsed);
+    (target === undefined ? this.queue.barrier(process) : this.queue.run(target, process)).catch(
+      (error: unknown) => this.logger.error({ err: error }, 'unexpected failure'),
+    );
   }
 
-  /** Handles one frame, in arrival order: a binary one (`null`), an invalid one, or a message. */
+  /** Handles one frame, in its turn: a binary one (`null`), an invalid one, or a message. */
   private async process(parsed: ParseResult<ClientMessage> | null): Promise<void> {
     if (this.closed) return;
     if (!parsed) {
@@ -211,7 +237,7 @@ export class SignalingConnection implements MessageSink {
     this.closed = true;
     this.logger.info({ code, reason: reason.toString('utf8').slice(0, 123) }, 'connection closed');
     this.queue
-      .run(async () => {
+      .barrier(async () => {
         const membership = this.membership;
         this.membership = undefined;
         if (membership) await membership.room.leave(membership.participant);
