@@ -219,3 +219,20 @@ describe('message order on one connection', () => {
     );
   });
 });
+
+describe('the room’s graph queue', () => {
+  test('a publisher offer to the endpoint made early for a subscriber does not wait behind endpoints being created', async (t) => {
+    const { connect, hang } = await withHangs(t);
+    const [alice, bob, carol] = await inRoom(connect, 'alice', 'bob', 'carol');
+    // bob's subscription makes alice's publisher endpoint, idle until alice offers.
+    bob.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'sub-bob' });
+    await bob.next('receiveVideoAnswer');
+    const slow = hang('createSubscriber');
+    carol.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'sub-carol' });
+    await slow.started;
+    alice.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'pub-alice' });
+    assert.equal((await alice.next('receiveVideoAnswer')).sdpAnswer, 'answer to pub-alice');
+    slow.resume();
+    assert.equal((await carol.next('receiveVideoAnswer')).name, 'alice');
+  });
+});

@@ -89,28 +89,48 @@ export class RoomMedia {
    * participant. A repeated request replaces the endpoint, releasing the old one first.
    * Sends `receiveVideoAnswer {name: whose media, sdpAnswer}`, then the server's
    * candidates.
+   *
+   * The endpoint is found or made on the graph queue, except a publisher endpoint made
+   * early for the others' subscriptions and not yet offered: that one changes nothing in
+   * the graph, so the offer goes to it at once instead of waiting behind the endpoints
+   * being created in the room (a joiner's publisher offer arrives while the others
+   * subscribe to it).
    */
   async receiveVideoFrom(
     participant: Participant,
     sender: string,
     sdpOffer: string,
   ): Promise<void> {
-    const slot = await this.graph.run(() =>
-      sender === participant.name
-        ? this.preparePublisher(participant)
-        : this.prepareSubscriber(participant, sender),
-    );
+    const slot =
+      (sender === participant.name && this.idlePublisher(participant)) ||
+      (await this.graph.run(() =>
+        sender === participant.name
+          ? this.preparePublisher(participant)
+          : this.prepareSubscriber(participant, sender),
+      ));
     await this.negotiate(participant, slot, sdpOffer);
+  }
+
+  /**
+   * The participant's publisher endpoint if it was created early for a subscriber and
+   * never offered (its first offer is this one), else `undefined`. Synchronous, so no
+   * graph change can come between the check and {@link RoomMedia.negotiate} marking the
+   * slot `negotiating`.
+   */
+  private idlePublisher(participant: Participant): EndpointSlot<PublisherEndpoint> | undefined {
+    this.assertMember(participant);
+    const current = participant.publisher;
+    return current && current.state === 'idle' && !current.released ? current : undefined;
   }
 
   /** The participant's publisher slot for a new offer (runs on the graph queue). */
   private async preparePublisher(
     participant: Participant,
   ): Promise<EndpointSlot<PublisherEndpoint>> {
-    this.assertMember(participant);
-    const current = participant.publisher;
     // Created early for a subscriber and never offered: this offer is its first.
-    if (current && current.state === 'idle' && !current.released) return current;
+    const idle = this.idlePublisher(participant);
+    if (idle) return idle;
+    const current = participant.publisher;
     if (current) {
       participant.publisher = undefined;
       await current.release();
@@ -174,7 +194,10 @@ export class RoomMedia {
     return slot;
   }
 
-  /** Processes the offer, sends the answer, then applies the candidates that waited for it. */
+  /**
+   * Processes the offer, sends the answer, then applies the candidates that waited for it.
+   * Marks the slot `negotiating` before its first `await`.
+   */
   private async negotiate(
     participant: Participant,
     slot: EndpointSlot<WebRtcEndpoint>,
