@@ -81,7 +81,7 @@ export class Peer {
         pc.addTransceiver(track ?? kind, {
           direction: 'sendonly',
           streams: [send.stream],
-          sendEncodings: maxBitrate ? [{ maxBitrate }] : undefined,
+          sendEncodings: [{ maxBitrate }],
         });
       }
     } else {

@@ -22,7 +22,9 @@ export class Playback {
   /** Sets `element.srcObject` to `stream`, plays it, and keeps it for {@link Playback.start}; returns the function that forgets it. */
   attach(element: HTMLMediaElement, stream: MediaStream): () => void {
     element.srcObject = stream;
-    element.setAttribute('playsinline', ''); // iOS Safari would go full screen.
+    // iOS Safari would go full screen (HTML: the playsinline attribute, which the
+    // property reflects; an audio element, or a browser without it, gets a plain expando).
+    (element as HTMLVideoElement).playsInline = true;
     this.#elements.add(element);
     void this.#play(element);
     return () => void this.#elements.delete(element);

@@ -16,8 +16,7 @@ export function resolveSignalingUrl(
 ): URL | null {
   try {
     const resolved = new URL(url, base);
-    if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
-    if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
+    resolved.protocol = resolved.protocol.replace(/^http/, 'ws');
     return resolved;
   } catch {
     return null;
