@@ -22,17 +22,21 @@
  * loses under 0.5% of its packets (RFC 3550 A.3 counts at the bot) and receives within
  * 10% of the payload bytes its publisher sent in the same window. A step where a bot
  * could not join or a subscription never received media (a peer connection that failed
- * to set up) runs once more before it counts as failed; both are printed.
+ * to set up) runs once more before it counts as failed; both are printed. So does a step
+ * that other processes disturbed (below).
  *
  * Each step runs on a freshly started server (and KMS). Per step it prints: the server's
  * CPU (% of its core), forwarded packets per second (the sum over subscriptions of the
  * packets they received), the server's CPU per forwarded packet (µs), its RSS at the end
  * of the window and RSS per participant (over its idle RSS before the bots joined), the
  * worst subscription's loss and bitrate ratio (received / sent), and the bot process's
- * CPU (% of its core). A step whose bot process used over 90% of its core measured the
- * bots, not the server: it is marked invalid and the ramp stops there (the capacity is then
- * at least the last passing step). With both backends, a last table gives the ratios
- * werift / Kurento.
+ * CPU (% of its core) and what other processes used of the server's core (`/proc/stat`).
+ * A step whose bot process used over 90% of its core measured the bots, and one where
+ * other processes used over 20% of the server's core measured a shared machine (the
+ * server falls behind without being busy: packets wait in its socket buffers, and the
+ * bitrate ratios drop with no loss): either is marked invalid and the ramp stops there
+ * (the capacity is then at least the last passing step). With both backends, a last
+ * table gives the ratios werift / Kurento.
  *
  * `--quick`: a 4 s window and ramps that stop at 12 participants (3 rooms of 4), a smoke
  * run of the tool. `--max=N`: no step beyond N participants. `--sizes=10,10,12` runs
@@ -43,6 +47,7 @@
  * Run on demand, not in `npm test`; figures are ratios within one run, and a loaded machine
  * (see the load average printed) lowers every figure.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startFleet, type BotStats, type Fleet } from './bots/fleet.js';
 import { processUsage } from './bots/proc-usage.js';
@@ -61,6 +66,11 @@ type Layout = 'mesh' | 'rooms';
 /** Pass limits of a step (issue 12). */
 const MAX_LOSS = 0.005;
 const MAX_BITRATE_DEVIATION = 0.1;
+/**
+ * Other processes using more than this share of the server's core (a shared machine)
+ * starve the server: it falls behind without being busy itself, and the step is invalid.
+ */
+const MAX_OTHER_LOAD = 0.2;
 /** A bot process over this share of its core measured itself: the step is invalid. */
 const MAX_BOT_CPU = 0.9;
 /** Time between every subscription receiving and the window's start, in ms. */
@@ -108,9 +118,14 @@ interface Step {
   /** Bitrate ratio (received / sent) farthest from 1 over every subscription. */
   worstRatio: number;
   botCpu: number;
+  /** CPU of other processes on the server's core (% of it): the machine's own load. */
+  otherLoad: number;
   pass: boolean;
-  /** The bot process saturated its core: the step measured the bots. */
-  invalid: boolean;
+  /**
+   * Why the step measured something else than the server, when it did: the bot core
+   * saturated, or other processes used the server's core.
+   */
+  invalid?: string;
   /** Why it failed, when it did. */
   failure?: string;
   /** It failed before measuring: a bot could not join, or a subscription never received. */
@@ -338,8 +353,8 @@ async function measureStep(
     worstLoss: 1,
     worstRatio: 0,
     botCpu: 0,
+    otherLoad: 0,
     pass: false,
-    invalid: false,
   };
   const fleet: Fleet = await startFleet({ cpu: options.botCpu });
   try {
@@ -353,9 +368,7 @@ async function measureStep(
     } catch (error) {
       step.failure = `a bot could not join: ${(error as Error).message}`;
       step.connectionFailure = true;
-      step.botCpu = (await measureBotCpu(fleet, 2000)) * 100;
-      step.invalid = step.botCpu > MAX_BOT_CPU * 100;
-      return step;
+      return await afterFailure(step, target, fleet, options);
     }
     let silent: string[] = [];
     try {
@@ -371,20 +384,20 @@ async function measureStep(
       const listed = silent.slice(0, 4).join(', ') + (silent.length > 4 ? ', ...' : '');
       step.failure = `${silent.length} subscriptions never received media: ${listed}`;
       step.connectionFailure = true;
-      step.botCpu = (await measureBotCpu(fleet, 2000)) * 100;
-      step.invalid = step.botCpu > MAX_BOT_CPU * 100;
-      return step;
+      return await afterFailure(step, target, fleet, options);
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
     const before = await fleet.stats();
     const server0 = serverUsage(target);
     const bots0 = fleet.cpuSeconds();
+    const core0 = coreTimes(options.serverCpu);
     const t0 = performance.now();
     await new Promise((resolve) => setTimeout(resolve, options.windowS * 1000));
     const after = await fleet.stats();
     const server1 = serverUsage(target);
     const bots1 = fleet.cpuSeconds();
+    const core1 = coreTimes(options.serverCpu);
     const elapsed = (performance.now() - t0) / 1000;
 
     const figures = subscriptionFigures(before, after);
@@ -399,7 +412,8 @@ async function measureStep(
       worstRatio: figures.worstRatio,
       botCpu: ((bots1 - bots0) / elapsed) * 100,
     });
-    step.invalid = step.botCpu > MAX_BOT_CPU * 100;
+    step.otherLoad = Math.max(0, coreBusy(core0, core1) * 100 - step.serverCpu);
+    step.invalid = invalidity(step);
     if (figures.count < subscriptions) {
       step.failure = `${subscriptions - figures.count} subscriptions missing`;
     } else if (step.worstLoss >= MAX_LOSS) {
@@ -415,10 +429,52 @@ async function measureStep(
 }
 
 /** The bot process's CPU (a fraction of its core) over `ms`. */
-async function measureBotCpu(fleet: Fleet, ms: number): Promise<number> {
-  const start = fleet.cpuSeconds();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return (fleet.cpuSeconds() - start) / (ms / 1000);
+/**
+ * After a step failed before its window: the bot process's CPU and the other load on the
+ * server's core over 2 s, which may say that the step measured the machine instead.
+ */
+async function afterFailure(
+  step: Step,
+  target: ServerUnderTest,
+  fleet: Fleet,
+  options: Options,
+): Promise<Step> {
+  const bots0 = fleet.cpuSeconds();
+  const server0 = serverUsage(target).cpuSeconds;
+  const core0 = coreTimes(options.serverCpu);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  step.botCpu = (fleet.cpuSeconds() - bots0) * 50;
+  const serverCpu = (serverUsage(target).cpuSeconds - server0) * 50;
+  step.otherLoad = Math.max(0, coreBusy(core0, coreTimes(options.serverCpu)) * 100 - serverCpu);
+  step.invalid = invalidity(step);
+  return step;
+}
+
+/** Why a step measured something else than the server, if it did. */
+function invalidity(step: Step): string | undefined {
+  if (step.botCpu > MAX_BOT_CPU * 100) return 'the bot core saturated';
+  if (step.otherLoad > MAX_OTHER_LOAD * 100) {
+    return `other processes used ${step.otherLoad.toFixed(0)}% of the server's core`;
+  }
+  return undefined;
+}
+
+/** Busy and total clock ticks of one core so far, from `/proc/stat` (proc(5)). */
+function coreTimes(cpu: number): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) throw new Error(`no cpu${cpu} in /proc/stat`);
+  // user nice system idle iowait irq softirq steal ...: idle and iowait are not busy.
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  return { busy: total - ticks[3]! - (ticks[4] ?? 0), total };
+}
+
+/** The share of a core that was busy between two {@link coreTimes} readings. */
+function coreBusy(start: { busy: number; total: number }, end: { busy: number; total: number }) {
+  const total = end.total - start.total;
+  return total > 0 ? (end.busy - start.busy) / total : 0;
 }
 
 const percent = (fraction: number, digits = 0) => `${(fraction * 100).toFixed(digits)}%`;
@@ -429,19 +485,23 @@ function describeStep(step: Step): string {
       ? `mesh of ${step.size}`
       : `${step.size} rooms of ${PARTICIPANTS_PER_ROOM}`;
   const verdict = step.invalid
-    ? 'INVALID (the bot core saturated)'
+    ? `INVALID (${step.invalid}${step.failure ? `; ${step.failure}` : ''})`
     : step.pass
       ? 'pass'
       : `FAIL (${step.failure})`;
   if (step.forwardedPerSecond === 0) {
-    return `  ${what.padEnd(15)} ${verdict}; bots ${step.botCpu.toFixed(0)}% of their core`;
+    return (
+      `  ${what.padEnd(15)} ${verdict}; bots ${step.botCpu.toFixed(0)}% of their core, ` +
+      `others ${step.otherLoad.toFixed(0)}% of the server's`
+    );
   }
   return (
     `  ${what.padEnd(15)} server ${step.serverCpu.toFixed(0).padStart(3)}% of its core, ` +
     `${step.forwardedPerSecond.toFixed(0).padStart(6)} packets/s forwarded, ` +
     `${step.usPerPacket.toFixed(1).padStart(5)} µs/packet, RSS ${step.rssMb.toFixed(0)} MB ` +
     `(${step.rssPerParticipantMb.toFixed(1)} MB/participant), worst loss ${percent(step.worstLoss, 2)}, ` +
-    `worst bitrate ${step.worstRatio.toFixed(3)}x, bots ${step.botCpu.toFixed(0)}% of their core: ${verdict}`
+    `worst bitrate ${step.worstRatio.toFixed(3)}x, bots ${step.botCpu.toFixed(0)}% of their core, ` +
+    `others ${step.otherLoad.toFixed(0)}% of the server's: ${verdict}`
   );
 }
 
@@ -459,6 +519,8 @@ interface RampResult {
   largest: number | undefined;
   steps: Step[];
   stoppedBy: 'failure' | 'invalid' | 'max' | 'sizes';
+  /** Why the last step was invalid, when the ramp stopped there. */
+  invalid?: string;
 }
 
 /** Ramps `layout` up to its first failure, then bisects between the last pass and it. */
@@ -467,8 +529,10 @@ async function ramp(backend: Backend, layout: Layout, options: Options): Promise
   const run = async (size: number) => {
     let step = await runStep(backend, layout, size, options);
     console.log(describeStep(step));
-    // A peer connection that failed to set up says nothing about load: one more try.
-    if (step.connectionFailure && !step.invalid) {
+    // A peer connection that failed to set up says nothing about load, and other
+    // processes on the server's core may be gone in a moment: one more try.
+    const shared = step.otherLoad > MAX_OTHER_LOAD * 100;
+    if (shared || (step.connectionFailure && !step.invalid)) {
       step = await runStep(backend, layout, size, options);
       console.log(`${describeStep(step)} (again)`);
     }
@@ -486,7 +550,8 @@ async function ramp(backend: Backend, layout: Layout, options: Options): Promise
   }
   for (const size of rampSizes(layout, options.max)) {
     const step = await run(size);
-    if (step.invalid) return { layout, largest, steps, stoppedBy: 'invalid' };
+    if (step.invalid)
+      return { layout, largest, steps, stoppedBy: 'invalid', invalid: step.invalid };
     if (!step.pass) {
       failed = size;
       break;
@@ -499,7 +564,8 @@ async function ramp(backend: Backend, layout: Layout, options: Options): Promise
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
     const step = await run(middle);
-    if (step.invalid) return { layout, largest, steps, stoppedBy: 'invalid' };
+    if (step.invalid)
+      return { layout, largest, steps, stoppedBy: 'invalid', invalid: step.invalid };
     if (step.pass) low = largest = middle;
     else high = middle;
   }
@@ -516,7 +582,7 @@ function describeRamp(result: RampResult): string {
     case 'failure':
       return `${largest} ${unit} per core`;
     case 'invalid':
-      return `at least ${largest} ${unit} per core (the bot core saturated beyond that: not measurable here)`;
+      return `at least ${largest} ${unit} per core (the next step was not measurable: ${result.invalid})`;
     case 'max':
       return `at least ${largest} ${unit} per core (--max reached)`;
     case 'sizes':
