@@ -235,4 +235,24 @@ describe('the room’s graph queue', () => {
     slow.resume();
     assert.equal((await carol.next('receiveVideoAnswer')).name, 'alice');
   });
+
+  test('subscriptions to different participants’ media are created side by side, those to one participant’s one at a time', async (t) => {
+    const { connect, backend, hang } = await withHangs(t);
+    const [, bob, carol] = await inRoom(connect, 'alice', 'bob', 'carol');
+    const subscribers = () => backend.endpoints().filter((e) => e.role === 'subscriber');
+    const slow = hang('createSubscriber');
+    carol.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'sub-carol-alice' });
+    await slow.started;
+    bob.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: 'sub-bob-alice' });
+    // The pong is answered ahead of the queue: the server has read bob's request by then.
+    bob.send({ id: 'ping' });
+    await bob.next('pong');
+    assert.equal(subscribers().length, 0, 'bob’s subscription to alice waits for carol’s');
+    carol.send({ id: 'receiveVideoFrom', sender: 'bob', sdpOffer: 'sub-carol-bob' });
+    assert.equal((await carol.next('receiveVideoAnswer')).name, 'bob');
+    slow.resume();
+    assert.equal((await carol.next('receiveVideoAnswer')).name, 'alice');
+    assert.equal((await bob.next('receiveVideoAnswer')).name, 'alice');
+    assert.equal(subscribers().length, 3);
+  });
 });

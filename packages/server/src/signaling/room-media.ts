@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-import type { IceCandidateInit, SerialQueue, ServerMessage } from 'kurento-room/protocol';
+import type { IceCandidateInit, ServerMessage } from 'kurento-room/protocol';
 import type { Logger } from '../logger.js';
 import {
   MediaTimeoutError,
@@ -19,6 +19,7 @@ import { EndpointSlot } from './endpoint-slot.js';
 import { DEFAULT_MEDIA_TIMEOUT_MS, releaseWithin, withinDeadline } from './media-deadline.js';
 import type { Participant } from './participant.js';
 import { SignalingError } from './signaling-error.js';
+import type { TargetQueue } from './target-queue.js';
 
 /** What a {@link RoomMedia} shares with its room. */
 export interface RoomMediaOptions {
@@ -27,8 +28,11 @@ export interface RoomMediaOptions {
   /** The room's pipeline, where every endpoint is created. */
   pipeline: MediaPipeline;
   logger: Logger;
-  /** The room's graph queue: endpoints are created and replaced on it, one change at a time. */
-  graph: SerialQueue;
+  /**
+   * The room's graph queue: endpoints are created and replaced in the lane of the
+   * participant whose media they carry; the room's joins and leaves are its barriers.
+   */
+  graph: TargetQueue;
   /** The room's participants by name (read only here). */
   participants: ReadonlyMap<string, Participant>;
   /** Throws `NOT_JOINED` when `participant` left or the room closed. */
@@ -47,8 +51,13 @@ function describe(error: unknown): string {
 /**
  * Publishing, subscribing and ICE for the participants of one room. Creating and
  * replacing endpoints runs on the room's graph queue, so no interleaving with a join or
- * a leave can leak one; offers are processed outside it, so one participant's
- * negotiation does not wait for another's. Methods throw {@link SignalingError}.
+ * a leave (its barriers) can leak one. Its lane is the participant whose media the
+ * endpoint carries (the publisher's name): a publisher endpoint, and the subscriber
+ * endpoints connected to it, change one at a time (no second publisher endpoint made for
+ * two subscriptions at once, no subscription missed when a publisher endpoint is
+ * replaced), while endpoints on different participants' media are created side by side.
+ * Offers are processed outside the queue, so one participant's negotiation does not wait
+ * for another's. Methods throw {@link SignalingError}.
  *
  * Every backend call has a deadline (`timeoutMs`): a call that misses it fails the
  * request with `MEDIA_ERROR`, so that neither queue waits on a hung backend. An endpoint
@@ -60,7 +69,7 @@ export class RoomMedia {
   private readonly room: string;
   private readonly pipeline: MediaPipeline;
   private readonly logger: Logger;
-  private readonly graph: SerialQueue;
+  private readonly graph: TargetQueue;
   private readonly participants: ReadonlyMap<string, Participant>;
   private readonly assertMember: (participant: Participant) => void;
   private readonly timeoutMs: number;
@@ -103,7 +112,7 @@ export class RoomMedia {
   ): Promise<void> {
     const slot =
       (sender === participant.name && this.idlePublisher(participant)) ||
-      (await this.graph.run(() =>
+      (await this.graph.run(sender, () =>
         sender === participant.name
           ? this.preparePublisher(participant)
           : this.prepareSubscriber(participant, sender),
@@ -123,7 +132,7 @@ export class RoomMedia {
     return current && current.state === 'idle' && !current.released ? current : undefined;
   }
 
-  /** The participant's publisher slot for a new offer (runs on the graph queue). */
+  /** The participant's publisher slot for a new offer (runs in its lane of the graph queue). */
   private async preparePublisher(
     participant: Participant,
   ): Promise<EndpointSlot<PublisherEndpoint>> {
@@ -151,7 +160,7 @@ export class RoomMedia {
     return slot;
   }
 
-  /** A new subscriber slot of `participant` on `sender`'s media (runs on the graph queue). */
+  /** A new subscriber slot of `participant` on `sender`'s media (runs in `sender`'s lane). */
   private async prepareSubscriber(
     participant: Participant,
     sender: string,
@@ -180,7 +189,7 @@ export class RoomMedia {
     return slot;
   }
 
-  /** The participant's publisher slot, created idle if it has none (runs on the graph queue). */
+  /** The participant's publisher slot, created idle if it has none (runs in its lane). */
   private async ensurePublisher(
     participant: Participant,
   ): Promise<EndpointSlot<PublisherEndpoint>> {

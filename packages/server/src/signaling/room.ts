@@ -6,12 +6,13 @@
  * @packageDocumentation
  */
 
-import { SerialQueue, type ClientMessage } from 'kurento-room/protocol';
+import type { ClientMessage } from 'kurento-room/protocol';
 import type { Logger } from '../logger.js';
 import type { MediaPipeline } from '../media/media-backend.js';
 import { Participant, type MessageSink } from './participant.js';
 import { RoomMedia } from './room-media.js';
 import { SignalingError } from './signaling-error.js';
+import { TargetQueue } from './target-queue.js';
 
 /** What a {@link Room} needs. */
 export interface RoomOptions {
@@ -34,9 +35,13 @@ export interface RoomOptions {
  * Participants by name (names are per room), and one switch over their messages;
  * publishing, subscribing and ICE go to its {@link RoomMedia}.
  *
- * Changes to the graph (join, leave, creating and releasing endpoints) run one at a
- * time on the room's queue, so no interleaving can leak an endpoint; offers are
- * processed outside it, so one participant's negotiation does not wait for another's.
+ * Changes to the graph run on the room's graph queue (a {@link TargetQueue}), so no
+ * interleaving can leak an endpoint: joins, take-overs, leaves and the room's close are
+ * barriers, one at a time with nothing else; the endpoints carrying one participant's
+ * media (its publisher, and the others' subscriptions to it) are created and replaced
+ * one at a time in that participant's lane, side by side with other participants'
+ * lanes. Offers are processed outside the queue, so one participant's negotiation does
+ * not wait for another's.
  * Handlers throw {@link SignalingError}; the connection turns it into an `error` reply.
  * Every media-backend call has a deadline, so a hung backend holds neither queue: a
  * release that misses it is logged and no longer waited for.
@@ -48,7 +53,7 @@ export class Room {
   private readonly onEmpty: (room: Room) => void;
   private readonly maxParticipants: number;
   private readonly participants = new Map<string, Participant>();
-  private readonly graph = new SerialQueue();
+  private readonly graph = new TargetQueue();
   private closed = false;
 
   constructor(options: RoomOptions) {
@@ -92,7 +97,7 @@ export class Room {
    *   overwrote it); `ROOM_FULL` at the room's participant limit.
    */
   join(name: string, sink: MessageSink, sessionId?: string): Promise<Participant> {
-    return this.graph.run(async () => {
+    return this.graph.barrier(async () => {
       if (this.closed) throw new SignalingError('INTERNAL_ERROR', 'the room is closing');
       const holder = this.participants.get(name);
       if (holder) {
@@ -118,7 +123,7 @@ export class Room {
   }
 
   /**
-   * Moves a participant to a new connection (runs on the graph queue). The old
+   * Moves a participant to a new connection (a barrier on the graph queue). The old
    * connection is closed as replaced and its leave does nothing; the participant's
    * subscriber endpoints are released (the client subscribes again on its new peer
    * connections); its publisher endpoint stays, so the others keep receiving until the
@@ -213,7 +218,7 @@ export class Room {
    * `participantLeft {name}`. Safe to call twice. The last one out empties the room.
    */
   leave(participant: Participant): Promise<void> {
-    return this.graph.run(async () => {
+    return this.graph.barrier(async () => {
       if (participant.left) return;
       participant.left = true;
       if (this.participants.get(participant.name) === participant) {
@@ -252,7 +257,7 @@ export class Room {
 
   /** Releases every endpoint and the pipeline. Participants are not told. Safe to call twice. */
   close(): Promise<void> {
-    return this.graph.run(async () => {
+    return this.graph.barrier(async () => {
       if (this.closed) return;
       this.closed = true;
       const releases: Promise<void>[] = [];
