@@ -7,9 +7,11 @@
  * One measured Chromium page joins a room that `bots` participants already fill: publisher
  * bots without a browser (`bench/bots/`, their process pinned to CPU 1, the server and KMS
  * to CPU 0), or with `--filler=chromium` demo pages in a second browser (for when the bots
- * cannot run). The page is our client (the demo page, RoomClient) or the Kurento tutorial's
- * client on kurento-utils (`test/helpers/tutorial-client.ts`), alternating which goes first
- * in each round, against the werift SFU and against Kurento Media Server in one run.
+ * cannot run). The page is one of three clients, each going first in turn, against the
+ * werift SFU and against Kurento Media Server in one run: the demo page (`<kurento-room>` on
+ * RoomClient, as a web developer drops it in), RoomClient alone on a page shaped like the
+ * tutorial's (`bench/pages/room-client-page.ts`: the SDK without the element), and the
+ * Kurento tutorial's client on kurento-utils (`test/helpers/tutorial-client.ts`).
  *
  * Every mark is taken in the page by hooking the browser APIs both clients share
  * (`WebSocket`, `RTCPeerConnection`) before any script runs, in ms from the moment the page
@@ -37,9 +39,12 @@ import { demoUrl } from '../test/helpers/room-page.js';
 import { serveTutorialClient } from '../test/helpers/tutorial-client.js';
 import { waitUntil } from '../test/helpers/wait.js';
 import { startFleet } from './bots/fleet.js';
+import { serveRoomClientPage } from './pages/serve.js';
 
 type Backend = 'werift' | 'kurento';
-type Client = 'sdk' | 'tutorial';
+/** The demo page (`<kurento-room>` on RoomClient), RoomClient alone on a tutorial-shaped page, the tutorial's client. */
+type Client = 'sdk' | 'client' | 'tutorial';
+const CLIENTS: Client[] = ['sdk', 'client', 'tutorial'];
 
 /** One peer connection's marks (ms after the join; NaN = never). */
 interface PeerMarks {
@@ -306,9 +311,10 @@ async function measure(backend: Backend): Promise<Record<Client, JoinMarks[]>> {
   });
   const pinned = [server.pid, ...(kms ? [kms.kmsPid] : [])].every((pid) => pin(pid, 0));
   const tutorial = await serveTutorialClient();
+  const alone = await serveRoomClientPage();
   let browser: Browser | undefined;
   let filler: Filler | undefined;
-  const results: Record<Client, JoinMarks[]> = { sdk: [], tutorial: [] };
+  const results: Record<Client, JoinMarks[]> = { sdk: [], client: [], tutorial: [] };
   try {
     const room = `phases-${backend}`;
     filler =
@@ -328,13 +334,14 @@ async function measure(backend: Backend): Promise<Record<Client, JoinMarks[]>> {
     );
     browser = await launchBrowser();
     for (let round = 1; round <= rounds; round++) {
-      const order: Client[] = round % 2 ? ['sdk', 'tutorial'] : ['tutorial', 'sdk'];
+      // Each client goes first in turn.
+      const order = CLIENTS.map((_, i) => CLIENTS[(i + round) % CLIENTS.length]);
       for (const client of order) {
         const name = `joiner-${client}-${round}`;
         const url =
           client === 'sdk'
             ? demoUrl(server.url, room, name, VIDEO)
-            : tutorial.pageUrl(server.wsUrl, room, name);
+            : (client === 'client' ? alone : tutorial).pageUrl(server.wsUrl, room, name);
         const context = await browser.createBrowserContext();
         try {
           const page = await context.newPage();
@@ -359,6 +366,7 @@ async function measure(backend: Backend): Promise<Record<Client, JoinMarks[]>> {
     await browser?.close();
     await filler?.close();
     await tutorial.close();
+    await alone.close();
     await server.stop();
     await kms?.stop();
   }
@@ -391,22 +399,30 @@ const PHASES: [string, (m: JoinMarks) => number[]][] = [
 
 function printTable(results: Partial<Record<Backend, Record<Client, JoinMarks[]>>>): void {
   const measured = backends.filter((b) => results[b]);
-  const cell = (s: string) => s.padStart(9);
+  const cell = (s: string, width = 8) => s.padStart(width);
+  const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : '-');
+  console.log(
+    '\nclients: element = the demo page (<kurento-room> on RoomClient); client = RoomClient alone on a page\n' +
+      "shaped like the tutorial's; k-utils = the Kurento tutorial's client. Ratios against k-utils.",
+  );
   const header = measured
-    .map((b) => `${cell(`${b} RC`)}${cell('k-utils')}${cell('ratio')}`)
+    .map(
+      (b) =>
+        `${cell(b, 7)}${cell('element')}${cell('client')}${cell('k-utils')}${cell('el/k')}${cell('cl/k', 6)}`,
+    )
     .join('  ');
   console.log(`\nphase (ms after the join, medians)   ${header}`);
   for (const [label, pick] of PHASES) {
     const row = measured.map((backend) => {
-      const { sdk, tutorial } = results[backend]!;
-      const a = median(sdk.flatMap(pick));
-      const b = median(tutorial.flatMap(pick));
-      return `${cell(a.toFixed(0))}${cell(b.toFixed(0))}${cell(Number.isFinite(a / b) ? (a / b).toFixed(2) : '-')}`;
+      const [sdk, client, tutorial] = CLIENTS.map((c) =>
+        median(results[backend]![c].flatMap(pick)),
+      );
+      return `${cell('', 7)}${cell(sdk.toFixed(0))}${cell(client.toFixed(0))}${cell(tutorial.toFixed(0))}${cell(ratio(sdk, tutorial))}${cell(ratio(client, tutorial), 6)}`;
     });
     console.log(`${label.padEnd(36)} ${row.join('  ')}`);
   }
   for (const backend of measured) {
-    const all = [...results[backend]!.sdk, ...results[backend]!.tutorial];
+    const all = CLIENTS.flatMap((c) => results[backend]![c]);
     console.log(
       `${backend}: getStats polled every ${median(all.map((m) => m.pollMs)).toFixed(1)} ms (median of the joins' means): the resolution of "first RTP"`,
     );
