@@ -155,6 +155,7 @@ describe('RtpSendPath', () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     assert.equal(viaWerift, 1);
     assert.equal(sent.length, 1);
+    assert.notEqual((sender as unknown as SenderState).ntpTimestamp, 0n, 'NTP time of the packet');
   });
 
   test('weriftNtpTime: seconds since 1900 above, the fraction digits below', () => {

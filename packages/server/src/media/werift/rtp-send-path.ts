@@ -124,6 +124,8 @@ export class RtpSendPath {
   send(packet: RtpPacket): void {
     const s = this.internals;
     if (!s || s.headerExtensions.length > 0 || s.redRedundantPayloadType) {
+      // werift's own path; its NTP time assignment goes to the getter's no-op setter.
+      this.lastSentAt = performance.now();
       this.sender.sendRtp(packet).then(undefined, ignore);
       return;
     }
