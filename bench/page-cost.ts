@@ -3,7 +3,7 @@
  * (`--quick`: 2 and 4 streams, 6 s). Issue 12's benchmark 3, the page's cost: one Chromium
  * page receiving N bot publishers (`bench/bots/`, in a process of their own), our demo
  * page (the `<kurento-room>` element on RoomClient, which samples `getStats` on every peer
- * every 250 ms) against the kurento-utils tutorial client, in the same run.
+ * every second; it was every 250 ms until this bench showed the cost) against the kurento-utils tutorial client, in the same run.
  *
  * For each N, a room of N publisher bots on the reference server (werift SFU); then, in
  * ABBA order over the N values, each client joins it from a fresh headless Chromium,
@@ -91,7 +91,7 @@ async function measure(url: string, streams: number): Promise<Measurement> {
     browser = await launchBrowser();
     const rootPid = browser.process()!.pid!;
     const page = await openPage(browser, 'about:blank');
-    // Count the page's getStats() calls (the SDK samples every peer every 250 ms).
+    // Count the page's getStats() calls (the SDK samples every peer once a second).
     await page.evaluateOnNewDocument(() => {
       const counter = window as unknown as { __getStatsCalls: number };
       counter.__getStatsCalls = 0;
